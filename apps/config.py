@@ -1,0 +1,58 @@
+"""Settings read once from ``METACRM_*`` environment variables.
+
+A frozen dataclass so nothing changes settings behind a process's back; tests
+build their own with ``Settings.from_env({...})`` or ``dataclasses.replace``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+
+def default_instance_dir() -> Path:
+    return Path(os.environ.get("METACRM_INSTANCE_DIR", Path.cwd() / "instance"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    instance_dir: Path
+    secret_key: str
+    redis_url: str | None = None
+    files_dir: Path | None = None
+    smtp_url: str | None = None
+    webhook_allow_hosts: tuple[str, ...] = ()
+    testing: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        instance = Path(env.get("METACRM_INSTANCE_DIR") or Path.cwd() / "instance")
+        database_url = env.get("METACRM_DATABASE_URL") or f"sqlite:///{instance / 'metacrm.db'}"
+        return cls(
+            database_url=database_url,
+            instance_dir=instance,
+            secret_key=env.get("METACRM_SECRET_KEY") or _instance_secret(instance),
+            redis_url=env.get("METACRM_REDIS_URL") or None,
+            files_dir=Path(env["METACRM_FILES_DIR"]) if env.get("METACRM_FILES_DIR") else instance / "files",
+            smtp_url=env.get("METACRM_SMTP_URL") or None,
+            webhook_allow_hosts=tuple(
+                h.strip() for h in env.get("METACRM_WEBHOOK_ALLOW_HOSTS", "").split(",") if h.strip()
+            ),
+        )
+
+
+def _instance_secret(instance: Path) -> str:
+    """A per-instance random key kept in the instance folder, so sessions survive restarts."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
