@@ -1,0 +1,85 @@
+"""Shared fixtures: every test gets a real database.
+
+SQLite in a temp folder by default; with ``METACRM_TEST_DATABASE_URL`` set, a
+fresh PostgreSQL schema per test (dropped afterwards), so tests never share
+state and run against the real server.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import text
+
+from apps.config import Settings
+from runtime.storage.engine import make_engine
+from runtime.storage.system import upgrade
+
+PG_URL = os.environ.get("METACRM_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("METACRM_TEST_REDIS_URL")
+
+
+@pytest.fixture(params=["sqlite"] + (["postgresql"] if PG_URL else []))
+def database_url(request, tmp_path):
+    """A URL to an empty database; parametrized over every backend available."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        instance_dir=tmp_path / "instance",
+        secret_key="test-secret",
+        redis_url=REDIS_URL,
+        files_dir=tmp_path / "files",
+        testing=True,
+    )
+
+
+@pytest.fixture
+def settings_override(settings):
+    """Build a variant of the test settings: ``settings_override(redis_url=None)``."""
+    return lambda **changes: replace(settings, **changes)
+
+
+@pytest.fixture
+def engine(settings):
+    """An engine whose system tables are at the newest migration."""
+    eng = make_engine(settings.database_url)
+    upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def app(settings, engine):
+    from apps.web import create_app
+
+    flask_app = create_app(settings)
+    flask_app.config.update(TESTING=True, WTF_CSRF_ENABLED=False)
+    return flask_app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
