@@ -7,8 +7,8 @@ work (DESIGN §2.4). Emails are stored lower-case, so look-ups are exact matches
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from datetime import datetime
-from datetime import timezone
 from functools import cache
 
 from sqlalchemy import Connection
@@ -68,16 +68,16 @@ def create_user(
             manager_id = manager.id
     if errors:
         raise ValidationFailed("The user could not be created.", details=errors)
-    values = dict(
-        email=email,
-        password_hash=hash_password(password),
-        display_name=display_name or None,
-        is_admin=bool(is_admin),
-        is_active=True,
-        language=language or "en",
-        manager_id=manager_id,
-        created_at=_utcnow(),
-    )
+    values = {
+        "email": email,
+        "password_hash": hash_password(password),
+        "display_name": display_name or None,
+        "is_admin": bool(is_admin),
+        "is_active": True,
+        "language": language or "en",
+        "manager_id": manager_id,
+        "created_at": _utcnow(),
+    }
     try:
         return conn.execute(insert(users).values(**values)).inserted_primary_key[0]
     except IntegrityError as exc:  # lost a race with another insert of the same email
@@ -110,9 +110,7 @@ def get_user(conn: Connection, user_id: int) -> Row | None:
 
 
 def get_user_by_email(conn: Connection, email: str) -> Row | None:
-    return conn.execute(
-        select(users).where(users.c.email == normalize_email(email))
-    ).one_or_none()
+    return conn.execute(select(users).where(users.c.email == normalize_email(email))).one_or_none()
 
 
 def set_password(conn: Connection, user_id: int, password: str) -> None:
@@ -151,4 +149,4 @@ def _dummy_hash() -> str:
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
