@@ -99,9 +99,7 @@ def test_unknown_email_still_costs_a_hash_check(conn, monkeypatch):
     """Timing must not tell an attacker which emails exist."""
     calls = []
     real = users_module.verify_password
-    monkeypatch.setattr(
-        users_module, "verify_password", lambda h, p: calls.append(h) or real(h, p)
-    )
+    monkeypatch.setattr(users_module, "verify_password", lambda h, p: calls.append(h) or real(h, p))
     assert authenticate(conn, "nobody@example.com", "password-1") is None
     assert len(calls) == 1
 
