@@ -1,0 +1,89 @@
+"""Helpers for browser tests: screenshots, health checks, signing in, test data."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy import insert
+
+from runtime.storage.system import app_versions
+from runtime.storage.system import apps
+
+SCREENSHOT_DIR = Path(__file__).parent / "screenshots"
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: object
+    engine: Engine
+    email: str
+    password: str
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot as ``screenshots/<name>-<kind>.png`` and return its path."""
+    SCREENSHOT_DIR.mkdir(exist_ok=True)
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
+    path = SCREENSHOT_DIR / f"{safe}-{page.kind}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def assert_healthy(page) -> None:
+    """No console errors; on phones the page fits its 390 px width (no sideways scrolling)."""
+    assert not page.console_errors, page.console_errors
+    if page.kind != "phone":
+        return
+    scroll_width, inner_width = page.evaluate(
+        "[document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    width = page.viewport_size["width"]
+    # Mobile Chromium widens the layout viewport to fit overflowing content, so
+    # innerWidth alone can hide the overflow: compare both with the phone's width.
+    assert scroll_width <= width and inner_width == width, (
+        f"horizontal scroll at {width}px: page is {scroll_width}px wide, "
+        f"innerWidth {inner_width}px (content overflows or the meta viewport is missing)"
+    )
+
+
+def login(page, live_server: LiveServer, email: str | None = None, password: str | None = None):
+    """Sign in through the real form and wait for the next page to load."""
+    page.goto("/login")
+    page.fill("input[name=email]", email or live_server.email)
+    page.fill("input[name=password]", password or live_server.password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+
+
+def install_app(engine: Engine, name: str, label, entities: list[tuple[str, object]]) -> None:
+    """Write an installed app straight into the system tables, the way a publish leaves it.
+
+    Stands in until tests can call the real installer; only what the launcher reads.
+    """
+    now = datetime(2024, 1, 1)
+    meta = {"app.json": {"name": name, "label": label, "version": "1.2.0"}}
+    for entity, entity_label in entities:
+        meta[f"entities/{entity}.json"] = {"name": entity, "label": entity_label, "fields": []}
+    with engine.begin() as conn:
+        conn.execute(
+            insert(apps).values(
+                name=name, label=label, current_version=1, installed_at=now, updated_at=now
+            )
+        )
+        conn.execute(
+            insert(app_versions).values(
+                app=name,
+                number=1,
+                version_label="1.2.0",
+                metadata=meta,
+                checksum="0" * 64,
+                author=None,
+                changes=[],
+                created_at=now,
+            )
+        )
