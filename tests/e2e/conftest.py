@@ -16,7 +16,9 @@ share state. Fixtures:
 Helpers live in ``tests/e2e/harness.py``: ``screenshot(page, name)`` saves to
 ``tests/e2e/screenshots/`` (git-ignored); ``assert_healthy(page)`` fails on
 console errors and, on phones, on horizontal scrolling; ``login(page, server)``.
-Every page is also checked for console errors when its test ends.
+Every page is also checked for console errors when its test ends. Chromium
+logs any 4xx/5xx response, the page itself included, as a console error: a test
+that opens an error page on purpose clears ``page.console_errors`` afterwards.
 """
 
 from __future__ import annotations
