@@ -10,10 +10,10 @@ options (every field is validated a second time against its type's
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
-from typing import Mapping
 
 from jsonschema import Draft202012Validator
 from referencing import Registry
@@ -58,7 +58,7 @@ def load_schema(kind: str) -> dict[str, Any]:
     return json.loads((SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _registry() -> Registry:
     resources = []
     for path in sorted(SCHEMA_DIR.glob("*.schema.json")):
@@ -69,14 +69,14 @@ def _registry() -> Registry:
     return Registry().with_resources(resources)
 
 
-@lru_cache(maxsize=None)
+@cache
 def document_validator(kind: str) -> Draft202012Validator:
     return Draft202012Validator(
         load_schema(kind), registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def field_validator(type_name: str) -> Draft202012Validator:
     """The type's complete field schema, its ``#/$defs/label`` resolved to the shared one."""
     schema = dict(get_type(type_name).options_schema())
@@ -94,7 +94,9 @@ def kind_of(path: str) -> str | None:
     return None
 
 
-def _collect(path: str, validator: Draft202012Validator, doc: Any, prefix: tuple, what: str) -> list[Problem]:
+def _collect(
+    path: str, validator: Draft202012Validator, doc: Any, prefix: tuple, what: str
+) -> list[Problem]:
     found = []
     for error in validator.iter_errors(doc):
         for steps, message in describe(error, what):
@@ -115,7 +117,9 @@ def document_problems(path: str, doc: Any) -> list[Problem]:
     """Every schema problem in one document, fields included."""
     kind = kind_of(path)
     if kind is None:
-        return [Problem(path, "", "not a metadata document (expected app.json or <folder>/<name>.json)")]
+        return [
+            Problem(path, "", "not a metadata document (expected app.json or <folder>/<name>.json)")
+        ]
     found = _collect(path, document_validator(kind), doc, (), KIND_WORDS[kind])
     if kind == "entity" and isinstance(doc, dict) and isinstance(doc.get("fields"), list):
         for index, field in enumerate(doc["fields"]):

@@ -7,9 +7,8 @@ their JSON pointer. Syntax errors carry line and column, as editors show them.
 
 from __future__ import annotations
 
-from typing import Any
-
 import json
+from typing import Any
 
 from runtime.metadata.problems import Problem
 from runtime.metadata.problems import pointer
@@ -89,5 +88,8 @@ def parse_json(path: str, raw: bytes) -> tuple[Any, list[Problem]]:
         doc = _plain(tree, (), found)
     except _TooDeep:
         return None, [Problem(path, "", f"is nested more than {MAX_DEPTH} levels deep")]
-    problems = [Problem(path, pointer(*steps), f"duplicate key {key!r} in the same object") for steps, key in found]
+    problems = [
+        Problem(path, pointer(*steps), f"duplicate key {key!r} in the same object")
+        for steps, key in found
+    ]
     return (None if problems else doc), problems

@@ -59,14 +59,26 @@ def misplaced(rels: list[str]) -> list[Problem]:
     for rel in rels:
         top, _, rest = rel.partition("/")
         if not rest:
-            found.append(Problem(rel, "", f"unknown file at the top of the package (expected {EXPECTED})"))
+            found.append(
+                Problem(rel, "", f"unknown file at the top of the package (expected {EXPECTED})")
+            )
         elif top in FOLDER_KINDS:
-            found.append(Problem(rel, "", f"unexpected file: {top}/ holds only <name>.json files, no subfolders"))
+            found.append(
+                Problem(
+                    rel, "", f"unexpected file: {top}/ holds only <name>.json files, no subfolders"
+                )
+            )
         elif top == DATA_FOLDER:
-            found.append(Problem(rel, "", "unexpected file: data/ holds only .csv and .json files, no subfolders"))
+            found.append(
+                Problem(
+                    rel, "", "unexpected file: data/ holds only .csv and .json files, no subfolders"
+                )
+            )
         elif top not in unknown_folders:
             unknown_folders.add(top)
-            found.append(Problem(top + "/", "", f"unknown folder in the package (expected {EXPECTED})"))
+            found.append(
+                Problem(top + "/", "", f"unknown folder in the package (expected {EXPECTED})")
+            )
     return found
 
 
@@ -100,7 +112,9 @@ def load_package(path: str | Path, limits: Limits | None = None) -> Package:
             stray.append(rel)
     problems.extend(misplaced(stray))
     if files and "app.json" not in files and not problems:
-        problems.append(Problem("app.json", "", "missing: every package needs an app.json at its top"))
+        problems.append(
+            Problem("app.json", "", "missing: every package needs an app.json at its top")
+        )
     if not files and not problems:
         raise MetadataInvalid(f"package {package.name} is empty", details=[])
     raise_all(problems, f"package {package.name}")

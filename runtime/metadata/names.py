@@ -81,7 +81,9 @@ references returning select set table then to transaction union unique update us
 when where
 """.split()
 
-SQL_RESERVED = frozenset(SQL2016_RESERVED) | frozenset(POSTGRESQL_RESERVED) | frozenset(SQLITE_RESERVED)
+SQL_RESERVED = (
+    frozenset(SQL2016_RESERVED) | frozenset(POSTGRESQL_RESERVED) | frozenset(SQLITE_RESERVED)
+)
 
 #: Expressions are parsed with Python's ``ast``: a field called ``class`` could
 #: never be referred to in a formula.
@@ -103,7 +105,9 @@ def syntax_problem(name: object) -> str | None:
     if name == "":
         return "the name is empty"
     if len(name) > MAX_LENGTH:
-        return f"the name {_shown(name)} is {len(name)} characters long; at most {MAX_LENGTH} allowed"
+        return (
+            f"the name {_shown(name)} is {len(name)} characters long; at most {MAX_LENGTH} allowed"
+        )
     if not name.isascii():
         return (
             f"the name {_shown(name)} contains non-ASCII characters; names use only a-z, 0-9 "
@@ -123,7 +127,9 @@ def syntax_problem(name: object) -> str | None:
     return None
 
 
-def reserved_problem(name: str, *, field_type: str | None = None, is_field: bool = False) -> str | None:
+def reserved_problem(
+    name: str, *, field_type: str | None = None, is_field: bool = False
+) -> str | None:
     """Why a syntactically valid name is still taken; None if it is free.
 
     Fields may not reuse system columns, except ``owner`` declared as a
@@ -142,7 +148,9 @@ def reserved_problem(name: str, *, field_type: str | None = None, is_field: bool
     return None
 
 
-def name_problem(name: object, *, field_type: str | None = None, is_field: bool = False) -> str | None:
+def name_problem(
+    name: object, *, field_type: str | None = None, is_field: bool = False
+) -> str | None:
     """Every name rule at once: syntax first, then reserved words."""
     return syntax_problem(name) or reserved_problem(name, field_type=field_type, is_field=is_field)
 

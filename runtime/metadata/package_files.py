@@ -83,14 +83,18 @@ def read_folder(root: Path, limits: Limits) -> tuple[dict[str, bytes], list[Prob
             if ignored(tuple(rel.split("/"))):
                 dirs.remove(name)
             elif (base / name).is_symlink():
-                budget.problems.append(Problem(rel, "", "is a symbolic link; packages may not contain links"))
+                budget.problems.append(
+                    Problem(rel, "", "is a symbolic link; packages may not contain links")
+                )
         for name in sorted(names):
             rel = (base / name).relative_to(root).as_posix()
             if ignored(tuple(rel.split("/"))):
                 continue
             info = (base / name).lstat()
             if stat.S_ISLNK(info.st_mode):
-                budget.problems.append(Problem(rel, "", "is a symbolic link; packages may not contain links"))
+                budget.problems.append(
+                    Problem(rel, "", "is a symbolic link; packages may not contain links")
+                )
             elif not stat.S_ISREG(info.st_mode):
                 budget.problems.append(Problem(rel, "", "is not a regular file"))
             elif budget.admit(rel, info.st_size):
@@ -132,7 +136,11 @@ def read_zip(path: Path, limits: Limits) -> tuple[dict[str, bytes], list[Problem
         if len(infos) > limits.max_files:
             return {}, [Problem(path.name, "", f"has more than {limits.max_files} files")]
         if sum(i.file_size for i in infos) > limits.max_total_bytes:
-            return {}, [Problem(path.name, "", f"is larger than {limits.max_total_bytes // MB} MB uncompressed")]
+            return {}, [
+                Problem(
+                    path.name, "", f"is larger than {limits.max_total_bytes // MB} MB uncompressed"
+                )
+            ]
         for info in infos:
             rel = _clean(info.filename)
             problem = _member_problem(info)

@@ -7,8 +7,8 @@ turns the list into the single ``MetadataInvalid`` the CLI, API and designer sho
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from runtime.errors import MetadataInvalid
 
@@ -26,7 +26,9 @@ class Problem:
 
     def sort_key(self) -> tuple:
         """By file, then pointer with array indexes compared as numbers (/fields/10 after /fields/9)."""
-        steps = tuple((0, int(s), "") if s.isdigit() else (1, 0, s) for s in self.pointer.split("/")[1:])
+        steps = tuple(
+            (0, int(s), "") if s.isdigit() else (1, 0, s) for s in self.pointer.split("/")[1:]
+        )
         return (self.file, steps, self.message)
 
 

@@ -27,14 +27,18 @@ JSON_TYPES = {
     "array": "a list [...]",
     "null": "null",
 }
-_REQUIRED = re.compile(r"^(.*) is a required property$", re.S)
+_REQUIRED = re.compile(r"^(.*) is a required property$", re.DOTALL)
 
 Finding = tuple[tuple, str]  # (path steps under the error's document, message)
 
 
 def shown(value: Any, limit: int = 60) -> str:
     """A short rendering of a value for a message: Python-style quotes for text, JSON otherwise."""
-    text = repr(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    text = (
+        repr(value)
+        if isinstance(value, str)
+        else json.dumps(value, ensure_ascii=False, default=str)
+    )
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -85,7 +89,9 @@ def _pattern_message(value: Any, schema: dict) -> str:
             return syntax_problem(value) or f"{shown(value)} is not a valid name"
         parts = value.split(".") if isinstance(value, str) else [value]
         problems = [syntax_problem(p) for p in parts]
-        reason = next((p for p in problems if p), None) or "use at most one '.' between app and entity"
+        reason = (
+            next((p for p in problems if p), None) or "use at most one '.' between app and entity"
+        )
         return f"{shown(value)} is not a valid reference: {reason}"
     if schema.get("x-message"):
         return f"{shown(value)} is not {schema['x-message']}"
@@ -98,7 +104,12 @@ def _pattern(error, path, schema, what) -> list[Finding]:
 
 def _enum(error, path, schema, what) -> list[Finding]:
     choices = error.validator_value
-    return [(path, f"{shown(error.instance)} is not one of {list(choices)!r}{did_you_mean(error.instance, choices)}")]
+    return [
+        (
+            path,
+            f"{shown(error.instance)} is not one of {list(choices)!r}{did_you_mean(error.instance, choices)}",
+        )
+    ]
 
 
 def _const(error, path, schema, what) -> list[Finding]:
@@ -134,12 +145,17 @@ def _not(error, path, schema, what) -> list[Finding]:
 def _length(error, path, schema, what) -> list[Finding]:
     limit, size = error.validator_value, len(error.instance)
     if error.validator == "minLength":
-        return [(path, "must not be empty" if limit == 1 else f"must be at least {limit} characters")]
+        return [
+            (path, "must not be empty" if limit == 1 else f"must be at least {limit} characters")
+        ]
     return [(path, f"is {size} characters long; at most {limit} allowed")]
 
 
 def _format(error, path, schema, what) -> list[Finding]:
-    examples = {"date": "a date like 2026-01-31", "date-time": "a date and time like 2026-01-31T09:30:00Z"}
+    examples = {
+        "date": "a date like 2026-01-31",
+        "date-time": "a date and time like 2026-01-31T09:30:00Z",
+    }
     wanted = examples.get(error.validator_value, f"a valid {error.validator_value}")
     return [(path, f"{shown(error.instance)} is not {wanted}")]
 
