@@ -79,3 +79,14 @@ class AccessDenied(MetacrmError):
 class Conflict(MetacrmError):
     code = "conflict"
     http_status = 409
+
+
+class StaleVersion(Conflict):
+    """An update carried a version that is no longer current: someone saved first.
+
+    412 because the API takes the version from ``If-Match``; the caller must
+    reload and reapply instead of silently overwriting the other change.
+    """
+
+    code = "stale_version"
+    http_status = 412

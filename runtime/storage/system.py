@@ -1,4 +1,4 @@
-"""The product's own tables (users, apps, published versions, archives, counters).
+"""The product's own tables (users, apps, published versions, archives, counters, history).
 
 They are created and upgraded by the Alembic migrations in ``migrations/``;
 the ``Table`` objects here are what the code queries. Generated per-app tables
@@ -18,6 +18,7 @@ from sqlalchemy import Column
 from sqlalchemy import DateTime
 from sqlalchemy import Engine
 from sqlalchemy import ForeignKey
+from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import MetaData
 from sqlalchemy import String
@@ -100,6 +101,20 @@ sequences = Table(
     Column("field", String(40), primary_key=True),
     Column("period", String(16), primary_key=True),
     Column("value", BigInteger, nullable=False),
+)
+
+history = Table(
+    "metacrm_history",
+    system_metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    Column("app", String(40), nullable=False),
+    Column("entity", String(40), nullable=False),
+    Column("record_id", BigInteger, nullable=False),
+    Column("action", String(10), nullable=False),
+    Column("user_id", Integer),
+    Column("at", DateTime, nullable=False),
+    Column("changes", JsonType, nullable=False),
+    Index("ix_metacrm_history_record", "app", "entity", "record_id"),
 )
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")

@@ -1,0 +1,121 @@
+"""Child rows (``table`` fields) written with their parent, in the parent's transaction.
+
+Replace-set semantics: the list given is the complete new set of rows. A row
+with an ``id`` is kept and edited (or moved here from another parent), a row
+without one is added, and an existing row left out is deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy import delete
+from sqlalchemy import insert
+from sqlalchemy import select
+from sqlalchemy import update
+
+from runtime.metadata.model import Entity
+from runtime.records import validation as v
+from runtime.records.serialize import row_to_dict
+
+
+@dataclass
+class ChildPlan:
+    """What one ``table`` field's new list means, checked and ready to write."""
+
+    field: str
+    entity: Entity
+    table: Any
+    rows: list[tuple[int | None, dict]] = dc_field(default_factory=list)  # (id or None, values)
+    moved_from: set[int] = dc_field(default_factory=set)  # other parents that lose rows
+
+
+def table_fields(entity: Entity) -> list:
+    return [f for f in entity.fields if f.type == "table"]
+
+
+def plan_children(conn: Connection, registry, entity: Entity, name: str, rows: Any, parent_id: int | None,
+                  errors: dict, acting_user: int | None) -> ChildPlan | None:
+    """Validate one ``table`` field's rows; problems go into ``errors`` as ``lines[2].qty``."""
+    field = entity.field(name)
+    child, table = registry.target(entity, field.opt("target"))
+    if rows is None:
+        rows = []
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        errors[name] = "expected a list of rows"
+        return None
+    if len(rows) < field.opt("min_rows", 0):
+        errors[name] = f"at least {field.opt('min_rows')} row(s)"
+    plan = ChildPlan(name, child, table)
+    for i, row in enumerate(rows):
+        row_errors: dict = {}
+        row_id, data = _split_id(row, row_errors)
+        old = _existing(conn, table, row_id, row_errors) if row_id is not None else {}
+        v.check_keys(child, data, row_errors)
+        values = v.coerce_values(child, data, row_errors)
+        v.check_required(child, {**old, **values}, row_errors)
+        v.check_references(conn, registry, child, values, row_errors, acting_user)
+        errors.update({f"{name}[{i}].{k}": m for k, m in row_errors.items()})
+        if old and old["parent_id"] != parent_id:
+            plan.moved_from.add(old["parent_id"])
+        plan.rows.append((row_id, values))
+    return plan
+
+
+def _split_id(row: dict, errors: dict) -> tuple[int | None, dict]:
+    data = dict(row)
+    raw = data.pop("id", None)
+    if raw is None:
+        return None, data
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        errors["id"] = "expected a row id"
+        return None, data
+    return raw, data
+
+
+def _existing(conn: Connection, table, row_id: int, errors: dict) -> dict:
+    row = conn.execute(select(table).where(table.c.id == row_id)).mappings().first()
+    if row is None:
+        errors["id"] = f"no row {row_id}"
+        return {}
+    return dict(row)
+
+
+def write_children(conn: Connection, plan: ChildPlan, parent_id: int, user_id: int | None,
+                   now: datetime) -> list[list]:
+    """Apply the plan; returns the old and new rows (JSON) for the parent's history entry."""
+    table = plan.table
+    before = current_rows(conn, table, parent_id)
+    keep = {row_id for row_id, _ in plan.rows if row_id is not None}
+    gone = [r["id"] for r in before if r["id"] not in keep]
+    if gone:
+        conn.execute(delete(table).where(table.c.id.in_(gone)))
+    for order, (row_id, values) in enumerate(plan.rows):
+        stamp = {"parent_id": parent_id, "row_order": order, "updated_at": now, "updated_by": user_id}
+        if row_id is None:
+            conn.execute(insert(table).values(**values, **stamp, version=1, created_at=now,
+                                              created_by=user_id, owner=user_id))
+        else:
+            conn.execute(update(table).where(table.c.id == row_id)
+                         .values(**values, **stamp, version=table.c.version + 1))
+    after = current_rows(conn, table, parent_id)
+    return [before, after]
+
+
+def current_rows(conn: Connection, table, parent_id: int) -> list[dict]:
+    """The child rows of one parent in their order, as JSON-friendly dicts."""
+    rows = conn.execute(
+        select(table).where(table.c.parent_id == parent_id).order_by(table.c.row_order, table.c.id)
+    ).mappings()
+    return [_child_output(r) for r in rows]
+
+
+def _child_output(row) -> dict:
+    data = row_to_dict(row)
+    for key in ("parent_id", "created_at", "created_by", "updated_at", "updated_by", "owner", "deleted_at"):
+        data.pop(key, None)
+    return data

@@ -1,0 +1,94 @@
+"""Formulas, lookups and rules as SQL, so they read, filter and sort in the database.
+
+A formula compiles once per read into a column expression; a path through a
+link (``account.city``) or a lookup becomes a correlated scalar subquery on
+the target table. Rules are checked the same way, against the row just
+written inside the still-open transaction, so a broken rule rolls it back.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from typing import Callable
+
+from sqlalchemy import Connection
+from sqlalchemy import Table
+from sqlalchemy import select
+from sqlalchemy.sql.elements import ColumnElement
+
+from runtime.errors import ValidationFailed
+from runtime.metadata.model import SYSTEM_COLUMNS
+from runtime.metadata.model import Entity
+from runtime.metadata.model import pick_label
+
+DECIMAL_RESULTS = ("decimal", "currency", "percent")
+Variables = Callable[[tuple[str, ...]], Any]
+
+
+def session_variables(user_id: int | None, now: datetime) -> Variables:
+    """``$me``, ``$today``, ``$now`` for one request; user attributes are not loaded here."""
+    values = {("me",): user_id, ("today",): now.date(), ("now",): now}
+    return lambda path: values.get(tuple(path))
+
+
+class SqlColumns:
+    """Resolves expression paths on one entity to SQL against ``table`` (possibly an alias)."""
+
+    def __init__(self, registry, entity: Entity, table, variables: Variables, dialect: str):
+        self.registry, self.entity, self.table = registry, entity, table
+        self.variables, self.dialect = variables, dialect
+
+    def __call__(self, path: tuple[str, ...]) -> ColumnElement:
+        head, rest = path[0], tuple(path[1:])
+        if head in SYSTEM_COLUMNS and not self.entity.has_field(head) or head == "owner":
+            return self.table.c[head]
+        field = self.entity.field(head)
+        if field.type == "lookup":
+            return self._through(self.entity.field(field.opt("source")), (field.opt("field"), *rest))
+        if field.type == "formula":
+            return self.formula(head)
+        if rest:
+            return self._through(field, rest)
+        return self.table.c[head]
+
+    def _through(self, link, rest: tuple[str, ...]) -> ColumnElement:
+        target_entity, target_table = self.registry.target(self.entity, link.opt("target"))
+        alias = target_table.alias()
+        inner = SqlColumns(self.registry, target_entity, alias, self.variables, self.dialect)(rest)
+        return select(inner).where(alias.c.id == self.table.c[link.name]).scalar_subquery()
+
+    def compile(self, source: str) -> ColumnElement:
+        from runtime.metadata.expressions import compile_sql
+        from runtime.metadata.expressions import parse
+        from runtime.metadata.scope import EntityScope
+
+        scope = EntityScope(self.registry.app(self.entity.app), self.entity, self.registry.apps)
+        return compile_sql(parse(source), scope, self, self.variables, self.dialect)
+
+    def formula(self, name: str) -> ColumnElement:
+        """A decimal formula rounds to its field's precision, via the language's own ROUND."""
+        field = self.entity.field(name)
+        source = field.opt("expression")
+        if field.opt("result") in DECIMAL_RESULTS:
+            source = f"ROUND(({source}), {int(field.opt('precision', 2))})"
+        return self.compile(source)
+
+
+def computed_columns(registry, entity: Entity, table: Table, variables: Variables, dialect: str) -> list:
+    """Labelled SQL for every formula and lookup of ``entity``, to add to a SELECT."""
+    columns = SqlColumns(registry, entity, table, variables, dialect)
+    return [columns((f.name,)).label(f.name) for f in entity.fields if f.type in ("formula", "lookup")]
+
+
+def check_rules(conn: Connection, registry, entity: Entity, table: Table, record_id: int,
+                variables: Variables, language: str = "en") -> None:
+    """Raise ValidationFailed when any of the entity's rules holds for the stored row."""
+    if not entity.rules:
+        return
+    columns = SqlColumns(registry, entity, table, variables, conn.dialect.name)
+    tests = [columns.compile(rule.when).label(f"r{i}") for i, rule in enumerate(entity.rules)]
+    row = conn.execute(select(*tests).where(table.c.id == record_id)).one()
+    broken = [pick_label(rule.message, language) for i, rule in enumerate(entity.rules) if row[i] is True]
+    if broken:
+        raise ValidationFailed("; ".join(broken), details={"_rules": broken})

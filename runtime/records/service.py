@@ -1,0 +1,258 @@
+"""The record service: the one path every surface takes to create, read, change and delete records.
+
+Each operation is a fixed sequence of plain stages (defaults -> validate ->
+write -> children and rollups -> rules -> history) run on the caller's
+connection, so the record, its child rows, its rollups and its history entry
+commit or roll back together (``with engine.begin() as conn``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from typing import Callable
+from typing import Mapping
+
+from sqlalchemy import Connection
+from sqlalchemy import delete
+from sqlalchemy import insert
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from runtime.errors import AccessDenied
+from runtime.errors import BadInput
+from runtime.errors import Conflict
+from runtime.errors import NotFound
+from runtime.errors import StaleVersion
+from runtime.records import validation as v
+from runtime.records.autonumber import next_autonumber
+from runtime.records.children import plan_children
+from runtime.records.children import table_fields
+from runtime.records.children import write_children
+from runtime.records.computed import check_rules
+from runtime.records.computed import session_variables
+from runtime.records.defaults import apply_defaults
+from runtime.records.history import diff
+from runtime.records.history import record_change
+from runtime.records.history import record_history
+from runtime.records.reading import read_record
+from runtime.records.reading import read_rows
+from runtime.records.rollups import recompute
+from runtime.records.integrity import check_soft_delete
+
+
+def utcnow() -> datetime:
+    return datetime.utcnow().replace(microsecond=0)
+
+
+class RecordService:
+    """Create, read, update, delete, restore and purge records of any published entity."""
+
+    def __init__(self, registry, clock: Callable[[], datetime] = utcnow, language: str = "en"):
+        self.registry = registry
+        self.clock = clock
+        self.language = language
+
+    # -- writes -------------------------------------------------------------
+
+    def create(self, conn: Connection, app: str, entity: str, data: Mapping[str, Any],
+               user_id: int | None) -> dict:
+        """Validate and insert one record with its child rows; returns it as read back."""
+        ent, table = self._entity(app, entity)
+        now = self.clock()
+        data = _mapping(data)
+        errors: dict = {}
+        v.check_keys(ent, data, errors)
+        data = apply_defaults(ent, data, user_id, now)
+        values = v.coerce_values(ent, data, errors)
+        v.check_required(ent, values, errors)
+        v.check_unique(conn, ent, table, values, errors)
+        v.check_references(conn, self.registry, ent, values, errors, user_id)
+        plans = self._plan_children(conn, ent, data, None, errors, user_id)
+        v.raise_if(errors, ent)
+        values.update(self._autonumbers(conn, ent, now))
+        values.setdefault("owner", user_id)
+        stamp = dict(version=1, created_at=now, created_by=user_id, updated_at=now, updated_by=user_id)
+        record_id = self._insert(conn, ent, table, {**values, **stamp})
+        changes = diff({}, values)
+        changes.update(self._write_children(conn, ent, record_id, plans, user_id, now))
+        self._finish(conn, ent, table, record_id, user_id, now, changes, "create")
+        return self.get(conn, app, entity, record_id, user_id=user_id)
+
+    def update(self, conn: Connection, app: str, entity: str, record_id: int, data: Mapping[str, Any],
+               user_id: int | None, expected_version: int) -> dict:
+        """Change the fields given; refused with StaleVersion unless ``expected_version`` is current."""
+        ent, table = self._entity(app, entity)
+        now = self.clock()
+        data = _mapping(data)
+        old = self._live_row(conn, table, record_id)
+        if old["version"] != expected_version:
+            raise StaleVersion(f"record {record_id} is at version {old['version']}, not {expected_version}")
+        errors: dict = {}
+        v.check_keys(ent, data, errors)
+        values = v.coerce_values(ent, data, errors)
+        v.check_required(ent, values, errors, only=values)
+        v.check_unique(conn, ent, table, values, errors, record_id)
+        v.check_references(conn, self.registry, ent, values, errors, user_id)
+        plans = self._plan_children(conn, ent, data, record_id, errors, user_id)
+        v.raise_if(errors, ent)
+        guarded = (update(table)
+                   .where(table.c.id == record_id, table.c.version == expected_version, table.c.deleted_at.is_(None))
+                   .values(**values, version=table.c.version + 1, updated_at=now, updated_by=user_id))
+        if self._execute(conn, ent, table, guarded, values, record_id).rowcount != 1:
+            raise StaleVersion(f"record {record_id} was changed by someone else; reload and try again")
+        changes = diff(old, values)
+        changes.update(self._write_children(conn, ent, record_id, plans, user_id, now))
+        self._finish(conn, ent, table, record_id, user_id, now, changes, "update")
+        return self.get(conn, app, entity, record_id, user_id=user_id)
+
+    def delete(self, conn: Connection, app: str, entity: str, record_id: int, user_id: int | None,
+               expected_version: int | None = None) -> None:
+        """Move the record to the recycle bin (``deleted_at``); it can be restored."""
+        ent, table = self._entity(app, entity)
+        old = self._live_row(conn, table, record_id)
+        if expected_version is not None and old["version"] != expected_version:
+            raise StaleVersion(f"record {record_id} is at version {old['version']}, not {expected_version}")
+        check_soft_delete(conn, self.registry, ent, record_id)
+        now = self.clock()
+        self._set_deleted(conn, table, record_id, now, user_id, deleted=True)
+        record_change(conn, app, entity, record_id, "delete", user_id, now, diff(old, {"deleted_at": now}))
+
+    def restore(self, conn: Connection, app: str, entity: str, record_id: int, user_id: int | None) -> dict:
+        """Bring a record back from the recycle bin."""
+        ent, table = self._entity(app, entity)
+        old = self._row(conn, table, record_id)
+        if old is None or old["deleted_at"] is None:
+            raise NotFound(f"no deleted {entity} {record_id}")
+        now = self.clock()
+        self._set_deleted(conn, table, record_id, now, user_id, deleted=False)
+        record_change(conn, app, entity, record_id, "restore", user_id, now, diff(old, {"deleted_at": None}))
+        return self.get(conn, app, entity, record_id, user_id=user_id)
+
+    def purge(self, conn: Connection, app: str, entity: str, record_id: int, user_id: int | None,
+              *, is_admin: bool) -> None:
+        """Delete for good a record already in the recycle bin; admins only."""
+        if not is_admin:
+            raise AccessDenied("only an administrator can purge records")
+        ent, table = self._entity(app, entity)
+        old = self._row(conn, table, record_id)
+        if old is None or old["deleted_at"] is None:
+            raise NotFound(f"no deleted {entity} {record_id} (delete it first)")
+        try:
+            with conn.begin_nested():
+                conn.execute(delete(table).where(table.c.id == record_id))
+        except IntegrityError:
+            raise Conflict(f"{entity} {record_id} is still referenced by other records") from None
+        # The last entry keeps the purged values, so history still says what was lost.
+        snapshot = {k: [new, None] for k, (_none, new) in diff({}, old).items() if k != "id"}
+        record_change(conn, app, entity, record_id, "purge", user_id, self.clock(), snapshot)
+
+    # -- reads --------------------------------------------------------------
+
+    def get(self, conn: Connection, app: str, entity: str, record_id: int, *, user_id: int | None = None,
+            include_deleted: bool = False) -> dict:
+        """One record with formulas, lookups and child rows; NotFound when missing or deleted."""
+        ent, table = self._entity(app, entity)
+        variables = session_variables(user_id, self.clock())
+        found = read_record(conn, self.registry, ent, table, record_id, variables, include_deleted)
+        if found is None:
+            raise NotFound(f"no {entity} {record_id}")
+        return found
+
+    def list_deleted(self, conn: Connection, app: str, entity: str, limit: int = 100) -> list[dict]:
+        """The recycle bin of one entity, most recently deleted first."""
+        ent, table = self._entity(app, entity)
+        return read_rows(conn, self.registry, ent, table, session_variables(None, self.clock()),
+                         table.c.deleted_at.is_not(None), [table.c.deleted_at.desc(), table.c.id.desc()], limit)
+
+    def history(self, conn: Connection, app: str, entity: str, record_id: int) -> list[dict]:
+        """Every change of one record, oldest first (also after it was deleted or purged)."""
+        self._entity(app, entity)
+        return record_history(conn, app, entity, record_id)
+
+    # -- stages ---------------------------------------------------------------
+
+    def _entity(self, app: str, entity: str):
+        ent = self.registry.entity(app, entity)
+        if ent.parent:
+            raise BadInput(f"{entity} rows are written through their parent's '{ent.parent[1]}' field")
+        return ent, self.registry.table(app, entity)
+
+    def _plan_children(self, conn, ent, data, record_id, errors, user_id) -> list:
+        plans = []
+        for field in table_fields(ent):
+            if field.name in data and field.name not in errors:
+                plan = plan_children(conn, self.registry, ent, field.name, data[field.name], record_id,
+                                     errors, user_id)
+                if plan is not None:
+                    plans.append(plan)
+        return plans
+
+    def _write_children(self, conn, ent, record_id, plans, user_id, now) -> dict:
+        changes = {}
+        for plan in plans:
+            before, after = write_children(conn, plan, record_id, user_id, now)
+            if before != after:
+                changes[plan.field] = [before, after]
+            for other in plan.moved_from:
+                self._rollups_of_other(conn, ent, other, plan.field, user_id, now)
+        return changes
+
+    def _rollups_of_other(self, conn, ent, parent_id, source, user_id, now) -> None:
+        """A parent that lost rows to a move: new totals, a new version and a history entry."""
+        changed = recompute(conn, self.registry, ent, parent_id, source)
+        table = self.registry.table(ent.app, ent.name)
+        conn.execute(update(table).where(table.c.id == parent_id)
+                     .values(version=table.c.version + 1, updated_at=now, updated_by=user_id))
+        record_change(conn, ent.app, ent.name, parent_id, "update", user_id, now, diff(
+            {k: o for k, (o, _n) in changed.items()}, {k: n for k, (_o, n) in changed.items()}))
+
+    def _finish(self, conn, ent, table, record_id, user_id, now, changes, action) -> None:
+        """Rollups, rules and history: the stages after the row itself is written."""
+        rolled = recompute(conn, self.registry, ent, record_id)
+        changes.update(diff({k: o for k, (o, _n) in rolled.items()}, {k: n for k, (_o, n) in rolled.items()}))
+        check_rules(conn, self.registry, ent, table, record_id, session_variables(user_id, now), self.language)
+        if changes or action != "update":
+            record_change(conn, ent.app, ent.name, record_id, action, user_id, now, changes)
+
+    def _autonumbers(self, conn, ent, now) -> dict:
+        return {f.name: next_autonumber(conn, ent.app, ent.name, f.name, f.opt("format"), now)
+                for f in ent.fields if f.type == "autonumber"}
+
+    def _insert(self, conn, ent, table, values) -> int:
+        result = self._execute(conn, ent, table, insert(table).values(**values), values, None)
+        return result.inserted_primary_key[0]
+
+    def _execute(self, conn, ent, table, statement, values, record_id):
+        """Run a write; a unique index that fires anyway (a concurrent insert) is still a 422."""
+        try:
+            with conn.begin_nested():
+                return conn.execute(statement)
+        except IntegrityError:
+            errors: dict = {}
+            v.check_unique(conn, ent, table, values, errors, record_id)
+            v.raise_if(errors, ent)
+            raise Conflict(f"{ent.name}: the database refused the change") from None
+
+    @staticmethod
+    def _row(conn, table, record_id) -> dict | None:
+        row = conn.execute(select(table).where(table.c.id == record_id)).mappings().first()
+        return dict(row) if row else None
+
+    def _live_row(self, conn, table, record_id) -> dict:
+        row = self._row(conn, table, record_id)
+        if row is None or row["deleted_at"] is not None:
+            raise NotFound(f"no record {record_id}")
+        return row
+
+    @staticmethod
+    def _set_deleted(conn, table, record_id, now, user_id, deleted: bool) -> None:
+        conn.execute(update(table).where(table.c.id == record_id).values(
+            deleted_at=now if deleted else None, version=table.c.version + 1, updated_at=now, updated_by=user_id))
+
+
+def _mapping(data: Any) -> dict:
+    if not isinstance(data, Mapping):
+        raise BadInput("a record must be a JSON object of field values")
+    return dict(data)
