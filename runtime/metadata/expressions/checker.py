@@ -21,6 +21,7 @@ from .nodes import IsNull
 from .nodes import Literal
 from .nodes import Unary
 from .nodes import Variable
+from .nodes import walk
 from .types import BOOLEAN
 from .types import DATE
 from .types import DATETIME
@@ -55,7 +56,8 @@ def check(expr: Expression, scope: TypeScope, expect: ExprType | None = None) ->
     """The type of ``expr``; with ``expect``, also refuse a result that cannot be stored there."""
     result = annotate(expr, scope)[id(expr)]
     if expect is not None and not assignable(result, expect):
-        raise ExpressionError(f"expected a {expect} result, got {result}", expr.pos)
+        start = min(node.pos for node in walk(expr))
+        raise ExpressionError(f"the result must be {expect}, not {result}", start)
     return result
 
 

@@ -74,9 +74,11 @@ def parse(source: str) -> Expression:
         tree = ast.parse(wrapped, mode="eval")
     except SyntaxError as exc:
         line, col = exc.lineno or 1, exc.offset or 1
-        line = min(line, len(prepared.lines))
-        col = col - 1 if line == 1 else col
-        raise ExpressionError(f"syntax error: {exc.msg}", (line, max(col, 1))) from None
+        if line > len(prepared.lines):  # on our closing ")": the text ended too early
+            position = (len(prepared.lines), len(prepared.lines[-1]) + 1)
+        else:  # columns on line 1 count our "("
+            position = (line, max(col - (line == 1), 1))
+        raise ExpressionError(f"syntax error: {exc.msg}", position) from None
     except (ValueError, RecursionError, MemoryError):
         raise ExpressionError("expression cannot be parsed") from None
     return _Converter(prepared, wrapped).convert(tree.body)

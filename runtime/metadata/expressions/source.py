@@ -58,7 +58,7 @@ class _Scanner:
         self.i = 0
         self.line = 1
         self.col = 1
-        self.depth = 0
+        self.open: list[tuple[int, int]] = []
         self.variables: set[tuple[int, int]] = set()
 
     def advance(self, n: int = 1) -> None:
@@ -83,14 +83,19 @@ class _Scanner:
             else:
                 self.bracket(ch)
                 self.advance()
+        if self.open:
+            raise ExpressionError("bracket is never closed", self.open[-1])
 
     def bracket(self, ch: str) -> None:
+        here = (self.line, self.col)
         if ch in _OPEN:
-            self.depth += 1
-            if self.depth > MAX_BRACKETS:
-                raise ExpressionError("expression is nested too deeply", (self.line, self.col))
+            self.open.append(here)
+            if len(self.open) > MAX_BRACKETS:
+                raise ExpressionError("expression is nested too deeply", here)
         elif ch in _CLOSE:
-            self.depth -= 1
+            if not self.open:
+                raise ExpressionError(f"unmatched '{ch}'", here)
+            self.open.pop()
 
     def variable(self) -> None:
         nxt = self.src[self.i + 1] if self.i + 1 < len(self.src) else ""
