@@ -31,6 +31,13 @@ class Limits:
     max_total_bytes: int = 50 * MB  # everything, uncompressed
 
 
+def size_text(n: int) -> str:
+    """``2 MB``, ``100 KB``, ``512 bytes``: limits as people read them."""
+    if n >= MB:
+        return f"{n / MB:g} MB"
+    return f"{n / 1024:g} KB" if n >= 1024 else f"{n} bytes"
+
+
 def ignored(parts: tuple[str, ...]) -> bool:
     """Hidden files (``.DS_Store``, ``.git/``) and macOS zip debris are skipped unread."""
     return any(p.startswith(".") for p in parts) or parts[0] == "__MACOSX"
@@ -55,11 +62,11 @@ class _Budget:
             return False
         limit = file_limit(rel, self.limits)
         if size > limit:
-            self.problems.append(Problem(rel, "", f"is larger than {limit // MB} MB"))
+            self.problems.append(Problem(rel, "", f"is larger than {size_text(limit)}"))
             return False
         self.bytes += size
         if self.bytes > self.limits.max_total_bytes:
-            self.fail(f"is larger than {self.limits.max_total_bytes // MB} MB uncompressed")
+            self.fail(f"is larger than {size_text(self.limits.max_total_bytes)} uncompressed")
             return False
         return True
 
@@ -138,7 +145,9 @@ def read_zip(path: Path, limits: Limits) -> tuple[dict[str, bytes], list[Problem
         if sum(i.file_size for i in infos) > limits.max_total_bytes:
             return {}, [
                 Problem(
-                    path.name, "", f"is larger than {limits.max_total_bytes // MB} MB uncompressed"
+                    path.name,
+                    "",
+                    f"is larger than {size_text(limits.max_total_bytes)} uncompressed",
                 )
             ]
         for info in infos:
@@ -167,11 +176,11 @@ def _read_member(archive, info, rel, files, budget) -> None:
         budget.problems.append(Problem(rel, "", f"cannot be read from the zip ({exc})"))
         return
     if len(data) > limit:
-        budget.problems.append(Problem(rel, "", f"is larger than {limit // MB} MB"))
+        budget.problems.append(Problem(rel, "", f"is larger than {size_text(limit)}"))
         return
     budget.bytes += len(data) - info.file_size
     if budget.bytes > budget.limits.max_total_bytes:
-        budget.fail(f"is larger than {budget.limits.max_total_bytes // MB} MB uncompressed")
+        budget.fail(f"is larger than {size_text(budget.limits.max_total_bytes)} uncompressed")
         return
     files[rel] = data
 
