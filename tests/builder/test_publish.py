@@ -32,7 +32,7 @@ def customer_v1():
             f("balance", "currency"),
             f("score", "integer"),
         ]),
-        make_entity("order", [f("title"), f("customer", "link", target="customer"), f("total", "currency")]),
+        make_entity("purchase", [f("title"), f("customer", "link", target="customer"), f("total", "currency")]),
     )
 
 
@@ -118,11 +118,11 @@ def test_removed_entity_is_archived_and_restorable(engine):
         conn.execute(text("INSERT INTO shop__customer (version, created_at, updated_at, name) VALUES (1, :n, :n, 'X')"),
                      {"n": NOW})
     v2 = customer_v1()
-    del v2["entities/order.json"]
+    del v2["entities/purchase.json"]
     publish(engine, v2)
-    assert "shop__order" not in inspect(engine).get_table_names()
-    restore_archived(engine, "shop", "order")
-    assert "shop__order" in inspect(engine).get_table_names()
+    assert "shop__purchase" not in inspect(engine).get_table_names()
+    restore_archived(engine, "shop", "purchase")
+    assert "shop__purchase" in inspect(engine).get_table_names()
 
 
 @pytest.mark.parametrize("lossy, convert", [
@@ -174,7 +174,7 @@ def test_failure_part_way_leaves_the_previous_version_in_force(engine, monkeypat
     publish(engine, customer_v1())
     insert_customers(engine, [("A", None, None, None, 1)])
     v2 = evolve(customer_v1(), "customer", customer_v1()["entities/customer.json"]["fields"] + [f("city")])
-    v2["entities/order.json"]["fields"].append(f("note"))
+    v2["entities/purchase.json"]["fields"].append(f("note"))
 
     calls = []
     real = Migrator._add_field
@@ -189,7 +189,7 @@ def test_failure_part_way_leaves_the_previous_version_in_force(engine, monkeypat
     with pytest.raises(RuntimeError):
         publish(engine, v2)
     assert "city" not in columns_of(engine, "shop__customer")
-    assert "note" not in columns_of(engine, "shop__order")
+    assert "note" not in columns_of(engine, "shop__purchase")
     with engine.connect() as conn:
         assert current_metadata(conn, "shop")[0] == 1
     monkeypatch.undo()
