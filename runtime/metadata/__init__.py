@@ -1,7 +1,7 @@
-"""App metadata: load a package, validate it, and read it through a typed model.
+"""App metadata: load a package, validate it, and read it through a typed model::
 
-    package = load_package("crm_sales.zip")          # files -> JSON documents
-    app = validate_app(package.source, installed)     # every error at once, or an App
+    package = load_package("crm_sales.zip")  # files -> JSON documents
+    app = validate_app(package.source, installed)  # every error at once, or an App
     scope = EntityScope(app, "opportunity", installed)  # names for the expression checker
 """
 

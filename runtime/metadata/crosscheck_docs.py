@@ -65,6 +65,7 @@ def _field_problem(entity: Entity, name: str) -> str | None:
 
 
 def check_form(layout: Layout, path: str, doc: dict) -> list[Problem]:
+    """The form's entity exists and each field it places exists and is placed once."""
     name = doc["entity"]
     if layout.is_broken(name):
         return []
@@ -86,6 +87,7 @@ def check_form(layout: Layout, path: str, doc: dict) -> list[Problem]:
 
 
 def check_role(layout: Layout, path: str, doc: dict) -> list[Problem]:
+    """Each granted entity is reachable and each field named in a grant exists."""
     found = []
     for key, grant in doc.get("entities", {}).items():
         reason = target_problem(layout, key, what="entity")
@@ -132,6 +134,7 @@ def check_unique_names(layout: Layout) -> list[Problem]:
 
 
 def document_problems(layout: Layout) -> list[Problem]:
+    """Unique names plus every form and role check."""
     found = check_unique_names(layout)
     for path, doc in sorted(layout.app.documents("forms").items()):
         found.extend(check_form(layout, path, doc))

@@ -104,6 +104,7 @@ def _role_scope(layout: Layout, key: str) -> EntityScope:
 
 
 def expression_problems(layout: Layout) -> list[Problem]:
+    """One problem per bad expression, unless it only fails because of an already-reported error."""
     found = []
     for file, where, scope, expect, source in _expressions(layout):
         error = expression_error(source, scope, expect)
@@ -177,6 +178,7 @@ def find_cycles(graph: dict[Node, set[Node]]) -> list[list[Node]]:
 
 
 def cycle_problems(layout: Layout) -> list[Problem]:
+    """One problem per dependency cycle, on its first field: ``cycle: a -> b -> a``."""
     found = []
     for cycle in find_cycles(dependency_graph(layout)):
         same = len({entity for entity, _ in cycle}) == 1

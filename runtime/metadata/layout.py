@@ -27,6 +27,8 @@ _FIELD_POINTER = re.compile(r"^/fields/(\d+)(/|$)")
 
 @dataclass
 class Layout:
+    """The usable app, its installed neighbours, and how to point back into the files."""
+
     app: App
     installed: Mapping[str, App]
     entity_files: dict[str, str] = dc_field(default_factory=dict)

@@ -83,6 +83,7 @@ def misplaced(rels: list[str]) -> list[Problem]:
 
 
 def read_files(path: Path, limits: Limits) -> tuple[dict[str, bytes], list[Problem]]:
+    """The raw files of a folder or zip (a zip's single top folder removed)."""
     if path.is_dir():
         return read_folder(path, limits)
     if path.is_file() and path.suffix.lower() == ".zip":

@@ -15,6 +15,8 @@ from runtime.errors import MetadataInvalid
 
 @dataclass(frozen=True)
 class Problem:
+    """Where (file + pointer) and what, in words; ``str()`` is the line users see."""
+
     file: str
     pointer: str  # RFC 6901 pointer into the file; "" means the whole file
     message: str

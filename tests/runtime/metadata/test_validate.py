@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from runtime.errors import MetadataInvalid
 from runtime.fieldtypes import type_names
@@ -508,3 +512,51 @@ def test_scope_follows_links_into_installed_apps():
         EntityScope(validate_app(source, installed), "opportunity").field_type(("customer", "city"))
         is None
     )
+
+
+# -- robustness -------------------------------------------------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 300) | st.sampled_from(
+        ["", "x", "account", "lines", "opportunity", "text", "link", "amount > 1", "a +", "$me", "qualify", "Name"]
+    ),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["name", "type", "target", "source", "field", "expression", "options", "value", "x"]),
+        inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def _containers(node, steps=()):
+    yield steps, node
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, child in children:
+        if isinstance(child, (dict, list)):
+            yield from _containers(child, (*steps, key))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_mutation_gives_an_app_or_metadata_invalid(data):
+    source = sample_source()
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(sorted(source)))
+        steps, container = data.draw(st.sampled_from(list(_containers(source[path]))))
+        value = data.draw(JSON_VALUES)
+        if isinstance(container, dict):
+            key = data.draw(st.sampled_from([*container, "name", "type", "target", "extra"]))
+            container[key] = value
+        elif container:
+            container[data.draw(st.integers(0, len(container) - 1))] = value
+    try:
+        validate_app(source)
+    except MetadataInvalid as exc:
+        assert exc.details and all(isinstance(line, str) and ": " in line for line in exc.details)
+
+
+def test_public_api():
+    import runtime.metadata
+
+    assert set(runtime.metadata.__all__) >= {
+        "load_package", "validate_app", "App", "Entity", "Field", "build_app", "EntityScope"
+    }
