@@ -8,9 +8,9 @@ written inside the still-open transaction, so a broken rule rolls it back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from typing import Callable
 
 from sqlalchemy import Connection
 from sqlalchemy import Table

@@ -6,9 +6,9 @@ its history entry (or the reverse) can never be committed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from typing import Mapping
 
 from sqlalchemy import Connection
 from sqlalchemy import insert

@@ -6,8 +6,8 @@ that links across apps resolve in one ``MetaData``; reload after a publish.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from sqlalchemy import Connection
 from sqlalchemy import Table

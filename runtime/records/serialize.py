@@ -6,11 +6,11 @@ dates ISO strings, both in record output and in history entries.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from typing import Mapping
 
 
 def json_value(value: Any) -> Any:

@@ -8,10 +8,11 @@ commit or roll back together (``with engine.begin() as conn``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from collections.abc import Mapping
+from datetime import UTC
 from datetime import datetime
 from typing import Any
-from typing import Callable
-from typing import Mapping
 
 from sqlalchemy import Connection
 from sqlalchemy import delete
@@ -36,14 +37,15 @@ from runtime.records.defaults import apply_defaults
 from runtime.records.history import diff
 from runtime.records.history import record_change
 from runtime.records.history import record_history
+from runtime.records.integrity import check_soft_delete
 from runtime.records.reading import read_record
 from runtime.records.reading import read_rows
 from runtime.records.rollups import recompute
-from runtime.records.integrity import check_soft_delete
 
 
 def utcnow() -> datetime:
-    return datetime.utcnow().replace(microsecond=0)
+    """Naive UTC to the second: the columns are naive UTC ``DateTime``."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 class RecordService:
@@ -73,7 +75,7 @@ class RecordService:
         v.raise_if(errors, ent)
         values.update(self._autonumbers(conn, ent, now))
         values.setdefault("owner", user_id)
-        stamp = dict(version=1, created_at=now, created_by=user_id, updated_at=now, updated_by=user_id)
+        stamp = {"version": 1, "created_at": now, "created_by": user_id, "updated_at": now, "updated_by": user_id}
         record_id = self._insert(conn, ent, table, {**values, **stamp})
         changes = diff({}, values)
         changes.update(self._write_children(conn, ent, record_id, plans, user_id, now))
@@ -121,7 +123,7 @@ class RecordService:
 
     def restore(self, conn: Connection, app: str, entity: str, record_id: int, user_id: int | None) -> dict:
         """Bring a record back from the recycle bin."""
-        ent, table = self._entity(app, entity)
+        _ent, table = self._entity(app, entity)
         old = self._row(conn, table, record_id)
         if old is None or old["deleted_at"] is None:
             raise NotFound(f"no deleted {entity} {record_id}")
@@ -135,7 +137,7 @@ class RecordService:
         """Delete for good a record already in the recycle bin; admins only."""
         if not is_admin:
             raise AccessDenied("only an administrator can purge records")
-        ent, table = self._entity(app, entity)
+        _ent, table = self._entity(app, entity)
         old = self._row(conn, table, record_id)
         if old is None or old["deleted_at"] is None:
             raise NotFound(f"no deleted {entity} {record_id} (delete it first)")

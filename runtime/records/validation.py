@@ -7,8 +7,8 @@ a form or an API client can show them all at once; then one
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
-from typing import Mapping
 
 from sqlalchemy import Connection
 from sqlalchemy import Table
@@ -111,9 +111,12 @@ def check_references(conn: Connection, registry, entity: Entity, values: Mapping
             found = select(target.c.id).where(target.c.id == value, target.c.deleted_at.is_(None))
             if conn.execute(found).first() is None:
                 errors[name] = f"no record {value} to link to"
-        elif field.type == "user" and value != acting_user:
-            if conn.execute(select(users.c.id).where(users.c.id == value)).first() is None:
-                errors[name] = f"no user {value}"
+        elif field.type == "user" and value != acting_user and not _user_exists(conn, value):
+            errors[name] = f"no user {value}"
+
+
+def _user_exists(conn: Connection, user_id: int) -> bool:
+    return conn.execute(select(users.c.id).where(users.c.id == user_id)).first() is not None
 
 
 def raise_if(errors: Mapping[str, str], entity: Entity) -> None:

@@ -18,9 +18,8 @@ def test_stale_version_is_refused(published, service):
     deal = new_deal(published, service)
     with published.begin() as conn:
         service.update(conn, "sales", "deal", deal["id"], {"name": "first"}, 1, expected_version=1)
-    with pytest.raises(StaleVersion) as caught:
-        with published.begin() as conn:
-            service.update(conn, "sales", "deal", deal["id"], {"name": "second"}, 2, expected_version=1)
+    with pytest.raises(StaleVersion) as caught, published.begin() as conn:
+        service.update(conn, "sales", "deal", deal["id"], {"name": "second"}, 2, expected_version=1)
     assert caught.value.http_status == 412 and caught.value.code == "stale_version"
     with published.connect() as conn:
         assert service.get(conn, "sales", "deal", deal["id"])["name"] == "first"

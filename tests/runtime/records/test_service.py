@@ -106,9 +106,8 @@ def test_linked_record_cannot_go_to_the_bin_while_used(published, service):
     account = create_account(published, service)
     with published.begin() as conn:
         service.create(conn, "sales", "deal", {"name": "d", "account": account["id"]}, 1)
-    with published.begin() as conn:
-        with pytest.raises(Conflict):
-            service.delete(conn, "sales", "account", account["id"], 1)
+    with published.begin() as conn, pytest.raises(Conflict):
+        service.delete(conn, "sales", "account", account["id"], 1)
 
 
 def test_unknown_entity_and_child_entity_are_refused(published, service):

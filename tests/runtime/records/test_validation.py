@@ -17,12 +17,11 @@ def count(engine, service, entity):
 
 
 def refused(engine, service, entity, data, record_id=None):
-    with pytest.raises(ValidationFailed) as caught:
-        with engine.begin() as conn:
-            if record_id is None:
-                service.create(conn, "sales", entity, data, 1)
-            else:
-                service.update(conn, "sales", entity, record_id, data, 1, expected_version=1)
+    with pytest.raises(ValidationFailed) as caught, engine.begin() as conn:
+        if record_id is None:
+            service.create(conn, "sales", entity, data, 1)
+        else:
+            service.update(conn, "sales", entity, record_id, data, 1, expected_version=1)
     assert caught.value.http_status == 422
     return caught.value.details
 
