@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 from sqlalchemy import select
 
+from runtime.metadata.model import build_app
 from runtime.storage.system import app_versions
 from runtime.storage.system import apps
 
@@ -33,18 +34,7 @@ def installed_apps(conn: Connection) -> list[dict]:
     """Launcher view: each app with its label, version label and entities."""
     result = []
     for name, (_number, meta) in sorted(all_current_metadata(conn).items()):
-        app_json = meta.get("app.json", {})
-        entities = [
-            {"name": doc["name"], "label": doc.get("label", doc["name"])}
-            for path, doc in sorted(meta.items())
-            if path.startswith("entities/") and not doc.get("child")
-        ]
-        result.append(
-            {
-                "name": name,
-                "label": app_json.get("label", name),
-                "version": app_json.get("version", ""),
-                "entities": entities,
-            }
-        )
+        app = build_app(meta)
+        entities = [{"name": e.name, "label": e.label} for e in app.entities if e.parent is None]
+        result.append({"name": name, "label": app.label, "version": app.version, "entities": entities})
     return result
