@@ -33,3 +33,10 @@ def evolve(source: dict, entity: str, fields: list[dict] | None = None, version:
     if version:
         copied["app.json"]["version"] = version
     return copied
+
+
+def install_app(engine, name: str, label, entities: list[tuple[str, object]], version: str = "1.2.0") -> None:
+    """Publish a small app (a text field per entity) through the real publish path."""
+    from builder.publish import publish
+
+    publish(engine, make_app(name, *[make_entity(e, label=lbl) for e, lbl in entities], version=version, label=label))

@@ -1,20 +1,17 @@
 """The web shell through Flask's test client: sign-in, sign-out, launcher, errors."""
 
 import re
-from datetime import datetime
 
 import pytest
 from flask_login import login_required
-from sqlalchemy import insert
 from sqlalchemy import update
 
 from apps.web import create_app
 from runtime.errors import ValidationFailed
 from runtime.security.users import create_user
 from runtime.security.users import set_password
-from runtime.storage.system import app_versions
-from runtime.storage.system import apps
 from runtime.storage.system import users
+from tests.factories import install_app
 
 PASSWORD = "password-123"
 
@@ -30,30 +27,6 @@ def login(client, email="ann@example.com", password=PASSWORD, next_=None):
     return client.post(url, data={"email": email, "password": password})
 
 
-def install_app(engine, name, label, entities):
-    """Write an installed app straight into the system tables, as a publish would."""
-    now = datetime(2024, 1, 1)
-    meta = {"app.json": {"name": name, "label": label, "version": "1.2.0"}}
-    for ent_name, ent_label in entities:
-        meta[f"entities/{ent_name}.json"] = {"name": ent_name, "label": ent_label, "fields": []}
-    with engine.begin() as conn:
-        conn.execute(
-            insert(apps).values(
-                name=name, label=label, current_version=1, installed_at=now, updated_at=now
-            )
-        )
-        conn.execute(
-            insert(app_versions).values(
-                app=name,
-                number=1,
-                version_label="1.2.0",
-                metadata=meta,
-                checksum="0" * 64,
-                author=None,
-                changes=[],
-                created_at=now,
-            )
-        )
 
 
 # --- sign in -------------------------------------------------------------------------

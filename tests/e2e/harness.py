@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlalchemy import insert
 
-from runtime.storage.system import app_versions
-from runtime.storage.system import apps
 
 SCREENSHOT_DIR = Path(__file__).parent / "screenshots"
 
@@ -60,30 +56,3 @@ def login(page, live_server: LiveServer, email: str | None = None, password: str
         page.click("button[type=submit]")
 
 
-def install_app(engine: Engine, name: str, label, entities: list[tuple[str, object]]) -> None:
-    """Write an installed app straight into the system tables, the way a publish leaves it.
-
-    Stands in until tests can call the real installer; only what the launcher reads.
-    """
-    now = datetime(2024, 1, 1)
-    meta = {"app.json": {"name": name, "label": label, "version": "1.2.0"}}
-    for entity, entity_label in entities:
-        meta[f"entities/{entity}.json"] = {"name": entity, "label": entity_label, "fields": []}
-    with engine.begin() as conn:
-        conn.execute(
-            insert(apps).values(
-                name=name, label=label, current_version=1, installed_at=now, updated_at=now
-            )
-        )
-        conn.execute(
-            insert(app_versions).values(
-                app=name,
-                number=1,
-                version_label="1.2.0",
-                metadata=meta,
-                checksum="0" * 64,
-                author=None,
-                changes=[],
-                created_at=now,
-            )
-        )

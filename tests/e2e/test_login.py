@@ -3,7 +3,7 @@
 import pytest
 
 from tests.e2e.harness import assert_healthy
-from tests.e2e.harness import install_app
+from tests.factories import install_app
 from tests.e2e.harness import login
 from tests.e2e.harness import screenshot
 
