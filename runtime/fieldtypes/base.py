@@ -58,7 +58,8 @@ class FieldType:
         }
 
     def default_schema(self) -> dict[str, Any]:
-        return {}
+        """What a ``default`` may be; types without one (computed, uploads) refuse any."""
+        return {"not": {}}
 
     def column_type(self, field) -> TypeEngine | None:
         """The SQLAlchemy type of the column (None when not stored)."""

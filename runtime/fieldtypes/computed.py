@@ -15,7 +15,6 @@ from runtime.fieldtypes.base import register
 
 RESULT_KINDS = ["text", "integer", "decimal", "currency", "percent", "boolean", "date", "datetime"]
 NAME = {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,39}$"}
-NO_DEFAULT = {"not": {}}
 
 
 def result_kind(result: str, precision: int) -> tuple:
@@ -36,8 +35,6 @@ class FormulaType(FieldType):
     }
     required_options = ("expression", "result")
 
-    def default_schema(self):
-        return NO_DEFAULT
 
     def value_kind(self, field):
         return result_kind(field.opt("result"), field.opt("precision", 2))
@@ -57,8 +54,6 @@ class RollupType(FieldType):
     }
     required_options = ("source", "function")
 
-    def default_schema(self):
-        return NO_DEFAULT
 
     def column_type(self, field):
         if field.opt("function") == "count":
@@ -86,8 +81,6 @@ class LookupType(FieldType):
     options = {"source": NAME, "field": NAME}
     required_options = ("source", "field")
 
-    def default_schema(self):
-        return NO_DEFAULT
 
 
 @register
@@ -98,8 +91,6 @@ class AutonumberType(FieldType):
     options = {"format": {"type": "string", "pattern": "\\{#+\\}", "maxLength": 60}}
     required_options = ("format",)
 
-    def default_schema(self):
-        return NO_DEFAULT
 
     def column_type(self, field):
         return String(64)

@@ -24,8 +24,6 @@ class _Upload(FieldType):
         "multiple": {"type": "boolean"},
     }
 
-    def default_schema(self):
-        return {"not": {}}
 
     def column_type(self, field):
         return _json_column()
@@ -61,8 +59,6 @@ class SignatureType(FieldType):
     name = "signature"
     indexable = False
 
-    def default_schema(self):
-        return {"not": {}}
 
     def column_type(self, field):
         return Text()
@@ -87,8 +83,6 @@ class GeoType(FieldType):
     name = "geo"
     indexable = False
 
-    def default_schema(self):
-        return {"not": {}}
 
     def column_type(self, field):
         return _json_column()

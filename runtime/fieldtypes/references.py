@@ -63,8 +63,6 @@ class TableType(FieldType):
     options = {"target": TARGET, "min_rows": {"type": "integer", "minimum": 0}}
     required_options = ("target",)
 
-    def default_schema(self):
-        return {"not": {}}
 
 
 @register
