@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.elements import Grouping
 
@@ -41,6 +42,18 @@ def storage_type(t: ExprType, dialect: str) -> sa.types.TypeEngine:
         Kind.DATE: sa.Date(),
         Kind.DATETIME: sa.DateTime(),
     }.get(t.kind, sa.types.NullType())
+
+
+def retype(expr: ColumnElement, type_: sa.types.TypeEngine) -> ColumnElement:
+    """``type_coerce`` that never re-binds a parameter.
+
+    ``type_coerce`` on a bound parameter changes how its value is *sent*: a scaled
+    literal would be scaled again, a column given as ``literal(v, ExactDecimal)``
+    would lose its scaling. The parentheses keep the parameter's own type.
+    """
+    if isinstance(expr, BindParameter):
+        expr = Grouping(expr)
+    return sa.type_coerce(expr, type_)
 
 
 def result_type(t: ExprType) -> sa.types.TypeEngine:
@@ -109,7 +122,7 @@ def unscale(expr: ColumnElement, scale: int, dialect: str) -> ColumnElement:
     """Turn a scaled value into the storage form ExactDecimal reads back."""
     if dialect == POSTGRESQL and scale:
         expr = expr * sa.literal(Decimal(1).scaleb(-scale), sa.Numeric())
-    return sa.type_coerce(expr, ExactDecimal(scale))
+    return retype(expr, ExactDecimal(scale))
 
 
 def decimal_text(expr: ColumnElement, scale: int, dialect: str) -> ColumnElement:

@@ -83,7 +83,7 @@ def compile_sql(
         return sa.null()
     if t.kind is Kind.DECIMAL:
         return sqlops.unscale(value.expr, t.scale, dialect)
-    return sa.type_coerce(value.expr, sqlops.result_type(t))
+    return sqlops.retype(value.expr, sqlops.result_type(t))
 
 
 class _SqlBuilder:
@@ -135,10 +135,10 @@ class _SqlBuilder:
         t = self.types[id(node)]
         column = self.columns(node.path)
         if t.kind is not Kind.DECIMAL:
-            return _Sql(sa.type_coerce(column, sqlops.storage_type(t, self.dialect)), t)
+            return _Sql(sqlops.retype(column, sqlops.storage_type(t, self.dialect)), t)
         if self.dialect == sqlops.SQLITE:
-            return _Sql(sa.type_coerce(column, sa.BigInteger()), t)  # already scaled
-        scaled = sqlops.upscale(sa.type_coerce(column, sa.Numeric()), t.scale, self.dialect)
+            return _Sql(sqlops.retype(column, sa.BigInteger()), t)  # already scaled
+        scaled = sqlops.upscale(sqlops.retype(column, sa.Numeric()), t.scale, self.dialect)
         return _Sql(scaled, t)
 
     def on_Variable(self, node: Variable) -> _Sql:

@@ -114,11 +114,15 @@ class ExprDb:
 
     def run(self, source, records: list[dict], variables: dict) -> list[Any]:
         """The SQL result of the expression for each record, in order."""
-        clause = self.sql(source, variables)
+        return [row[0] for row in self.run_all([source], records, variables)]
+
+    def run_all(self, sources: list, records: list[dict], variables: dict) -> list[tuple]:
+        """Several expressions in one SELECT: one tuple of results per record."""
+        clauses = [self.sql(source, variables) for source in sources]
         with self.engine.connect() as conn, conn.begin() as tx:
             self.insert(conn, records)
-            query = sa.select(self.table.c.id, clause).order_by(self.table.c.id)
-            values = [row[1] for row in conn.execute(query)]
+            query = sa.select(self.table.c.id, *clauses).order_by(self.table.c.id)
+            values = [tuple(row[1:]) for row in conn.execute(query)]
             tx.rollback()
         return values
 

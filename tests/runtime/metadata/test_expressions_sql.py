@@ -104,3 +104,25 @@ def test_deeply_nested_division_is_refused_before_reaching_the_database():
 def test_unknown_dialect_is_refused():
     with pytest.raises(ValueError):
         compile_sql(parse("1"), SCOPE, lambda p: sa.column(p[0]), lambda p: None, "mysql")
+
+
+@pytest.mark.parametrize("source", ["0.1", "-0.25", "1.5000", "$me", "COALESCE(null, 0.5)"])
+def test_expressions_without_columns_keep_their_scale(expr_db, source):
+    variables = {**VARIABLES, ("me",): 3}
+    assert expr_db.run(source, [EMPTY], variables) == evaluate(source, [EMPTY], variables)
+
+
+def test_columns_may_be_bound_values(expr_db):
+    """A caller can evaluate an unsaved record in SQL by handing typed literals as columns."""
+    values = {"d2": D("1.25"), "dt1": dt.date(2024, 1, 1), "b1": True, "i1": 4}
+    types = {"d2": ExactDecimal(2), "dt1": sa.Date(), "b1": sa.Boolean(), "i1": sa.BigInteger()}
+
+    def columns(path):
+        return sa.literal(values[path[0]], types[path[0]])
+
+    source = "CONCAT(d2 * i1, ' ', dt1 + 1, ' ', IF(b1, d2, 0))"
+    clause = compile_sql(parse(source), SCOPE, columns, VARIABLES.__getitem__, expr_db.dialect)
+    with expr_db.engine.connect() as conn:
+        assert conn.execute(sa.select(clause)).scalar() == "5.00 2024-01-02 1.25"
+        plain = compile_sql(parse("d2"), SCOPE, columns, VARIABLES.__getitem__, expr_db.dialect)
+        assert conn.execute(sa.select(plain)).scalar() == D("1.25")
