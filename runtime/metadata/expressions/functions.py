@@ -40,7 +40,8 @@ class FunctionSpec:
     ``convert_from`` is the first argument converted to the result type (IF's
     branches, COALESCE's values). ``variable`` makes the call read a caller-supplied
     variable (TODAY() is $today) so Python and SQL use the same clock.
-    ``sql_copies`` bounds how often SQL repeats an argument, for the size guard.
+    ``sql_copies`` is how often SQLite's SQL repeats a DECIMAL argument (for the
+    size guard against exponential SQL).
     """
 
     name: str
@@ -161,7 +162,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
             impl.py_concat,
             impl.sql_concat,
             strict=False,
-            sql_copies=4,
+            sql_copies=3,
         ),
         FunctionSpec("ROUND", 1, 2, _round_type, impl.py_round, impl.sql_round, sql_copies=2),
         FunctionSpec(

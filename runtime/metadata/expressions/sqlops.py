@@ -90,9 +90,16 @@ def upscale(expr: ColumnElement, by: int, dialect: str) -> ColumnElement:
 
 
 def round_down_scale(expr: ColumnElement, by: int, dialect: str) -> ColumnElement:
-    """Divide by ``10**by`` rounding half away from zero: (x ± p/2) / p, truncated."""
+    """Divide by ``10**by`` rounding half away from zero: (x ± p/2) / p, truncated.
+
+    PostgreSQL's ``round(numeric)`` already rounds half away from zero, and
+    multiplying by 1E-by is exact, so there the operand appears only once.
+    """
     if by == 0:
         return expr
+    if dialect == POSTGRESQL:
+        shifted = expr * sa.literal(Decimal(1).scaleb(-by), sa.Numeric())
+        return sa.func.round(shifted, type_=sa.Numeric())
     half = scaled_literal(5 * 10 ** (by - 1), dialect)
     shift = sa.case((expr < scaled_literal(0, dialect), -half), else_=half)
     return idiv(expr + shift, scaled_literal(10**by, dialect), dialect)

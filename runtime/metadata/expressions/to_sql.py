@@ -43,7 +43,7 @@ from .types import unify
 
 # Some operations repeat an operand (rounding tests its sign); this bounds the
 # SQL a short but deeply nested division could otherwise blow up into.
-MAX_SQL_SIZE = 5000
+MAX_SQL_SIZE = 20000
 
 Columns = Callable[[tuple[str, ...]], ColumnElement]
 Variables = Callable[[tuple[str, ...]], Any]
@@ -101,9 +101,13 @@ class _SqlBuilder:
     def bind(self, value: Any, t: ExprType) -> _Sql:
         if t.kind is Kind.NULL:
             return _Sql(sa.null(), t)
-        if t.kind is Kind.DECIMAL and value is not None:
+        storage = sqlops.storage_type(t, self.dialect)
+        if value is None:
+            # A typed NULL: PostgreSQL cannot resolve "- NULL" or div(NULL, x) otherwise.
+            return _Sql(sa.cast(sa.null(), storage), t)
+        if t.kind is Kind.DECIMAL:
             return _Sql(sqlops.scaled_literal(int(value.scaleb(t.scale)), self.dialect), t)
-        return _Sql(sa.literal(value, sqlops.storage_type(t, self.dialect)), t)
+        return _Sql(sa.literal(value, storage), t)
 
     def null_of(self, t: ExprType) -> _Sql:
         return self.bind(None, t)
@@ -172,7 +176,8 @@ class _SqlBuilder:
             product_scale = scale_of(left.type) + scale_of(right.type)
             product = self.scaled(left) * self.scaled(right)
             expr = sqlops.rescale(product, product_scale, t.scale, self.dialect)
-            return _Sql(expr, t, size * (2 if product_scale > t.scale else 1))
+            copies = 2 if product_scale > t.scale and self.dialect == sqlops.SQLITE else 1
+            return _Sql(expr, t, size * copies)
         return self.divide(left, right, t)
 
     def divide(self, left: _Sql, right: _Sql, t: ExprType) -> _Sql:
@@ -229,8 +234,12 @@ class _SqlBuilder:
             values[:start] = [self.convert(a, BOOLEAN) for a in args[:start]]
             values[start:] = [self.convert(a, t) for a in args[start:]]
         sql_args = SqlArgs(tuple(values), tuple(a.type for a in args), t, self.dialect)
-        size = spec.sql_copies * sum(a.size for a in args) + 1
+        size = sum(a.size * self.copies(spec, a.type) for a in args) + 1
         return _Sql(spec.sql(sql_args), t, size)
+
+    def copies(self, spec, t: ExprType) -> int:
+        """How often the SQL repeats an argument: only SQLite's decimal rounding repeats."""
+        return spec.sql_copies if t.kind is Kind.DECIMAL and self.dialect == sqlops.SQLITE else 1
 
 
 _ARITH = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
