@@ -5,6 +5,12 @@ SQLite has no exact decimals (ExactDecimal stores scaled BIGINTs) and doing the
 same on PostgreSQL (as NUMERIC integers) keeps one code path whose rounding is
 provably the Python evaluator's. Only the integer division and the literal
 types differ between dialects. Every number here is a bound parameter.
+
+Range on SQLite: every scaled intermediate must stay below 2**63 (about 9.2e18),
+or SQLite silently switches to floating point. Scales are at most 10, so a
+value × 10**scale up to ~9e18; a product needs |a·b| × 10**(sa+sb) in range and a
+division |a| × 10**(s+sb) × 2, e.g. DECIMAL(2) / DECIMAL(2) (s = 6) works for
+dividends up to about 4.6e10. PostgreSQL's NUMERIC integers have no such limit.
 """
 
 from __future__ import annotations

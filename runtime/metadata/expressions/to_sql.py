@@ -34,6 +34,7 @@ from .nodes import Literal
 from .nodes import Unary
 from .nodes import Variable
 from .types import BOOLEAN
+from .types import EXACT
 from .types import ExprType
 from .types import Kind
 from .types import coerce_value
@@ -73,7 +74,10 @@ def compile_sql(
     """A Core expression typed so that results come back as the evaluator's Python values.
 
     ``columns(path)`` gives the SQL for a field (joins or scalar subqueries for
-    link paths are the caller's); ``variables(path)`` gives a Python value to bind.
+    link paths are the caller's); for a DECIMAL(s) field on SQLite it must yield
+    what an ``ExactDecimal(s)`` column stores, value × 10**s. ``variables(path)``
+    gives a Python value to bind. Raises ExpressionError when the SQL would be
+    unreasonably large (deeply nested divisions repeat their operands).
     """
     if dialect not in sqlops.DIALECTS:
         raise ValueError(f"unsupported dialect {dialect!r}")
@@ -106,7 +110,9 @@ class _SqlBuilder:
             # A typed NULL: PostgreSQL cannot resolve "- NULL" or div(NULL, x) otherwise.
             return _Sql(sa.cast(sa.null(), storage), t)
         if t.kind is Kind.DECIMAL:
-            return _Sql(sqlops.scaled_literal(int(value.scaleb(t.scale)), self.dialect), t)
+            return _Sql(
+                sqlops.scaled_literal(int(value.scaleb(t.scale, context=EXACT)), self.dialect), t
+            )
         return _Sql(sa.literal(value, storage), t)
 
     def null_of(self, t: ExprType) -> _Sql:
