@@ -23,6 +23,7 @@ from sqlalchemy import Integer
 from sqlalchemy import MetaData
 from sqlalchemy import String
 from sqlalchemy import Table
+from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -115,6 +116,55 @@ history = Table(
     Column("at", DateTime, nullable=False),
     Column("changes", JsonType, nullable=False),
     Index("ix_metacrm_history_record", "app", "entity", "record_id"),
+)
+
+api_tokens = Table(
+    "metacrm_api_token",
+    system_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("metacrm_user.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(12), nullable=False),
+    Column("scope", String(10), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_used_at", DateTime),
+    Column("expires_at", DateTime),
+    Column("revoked_at", DateTime),
+)
+
+jobs = Table(
+    "metacrm_job",
+    system_metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("params", JsonType, nullable=False),
+    Column("user_id", Integer),
+    Column("processed", Integer, nullable=False, default=0),
+    Column("total", Integer),
+    Column("result", JsonType),
+    Column("error", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("started_at", DateTime),
+    Column("finished_at", DateTime),
+)
+
+files = Table(
+    "metacrm_file",
+    system_metadata,
+    Column("id", String(36), primary_key=True),
+    Column("app", String(40), nullable=False),
+    Column("entity", String(40), nullable=False),
+    Column("field", String(40), nullable=False),
+    Column("record_id", Integer),
+    Column("name", String(255), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("created_by", Integer),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_metacrm_file_record", "app", "entity", "record_id"),
 )
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
