@@ -140,3 +140,7 @@ def user_create(ctx: Context, email: str, password: str | None, admin: bool, man
 from apps.cli_app import app  # noqa: E402  (registers the `app` group)
 
 main.add_command(app)
+
+from apps.cli_token import token  # noqa: E402  (registers the `token` group)
+
+main.add_command(token)

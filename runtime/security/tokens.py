@@ -1,0 +1,110 @@
+"""API tokens: what a script sends as ``Authorization: Bearer <token>``.
+
+The secret is shown once, when created, and only its SHA-256 is stored, so a
+copy of the database does not hand out working tokens. A token is a fast
+random string (not a password), so one unsalted hash is enough to look it up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+
+from sqlalchemy import Connection
+from sqlalchemy import Row
+from sqlalchemy import insert
+from sqlalchemy import select
+from sqlalchemy import update
+
+from runtime.errors import NotFound
+from runtime.errors import ValidationFailed
+from runtime.storage.system import api_tokens
+from runtime.storage.system import users
+
+__all__ = [
+    "PREFIX",
+    "SCOPES",
+    "authenticate_token",
+    "create_token",
+    "list_tokens",
+    "revoke_token",
+]
+
+PREFIX = "mcrm_"
+SCOPES = ("read", "write")
+#: ``last_used_at`` is written at most this often, so busy scripts do not turn every read into a write.
+TOUCH_INTERVAL = timedelta(minutes=1)
+_PUBLIC_COLUMNS = ("id", "name", "prefix", "scope", "created_at", "last_used_at", "expires_at", "revoked_at")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def create_token(conn: Connection, user_id: int, name: str, scope: str = "read", *,
+                 expires_at: datetime | None = None, now: datetime | None = None) -> str:
+    """Store a new token of ``user_id`` and return its secret; the only time it is ever seen."""
+    errors = {}
+    name = name.strip() if isinstance(name, str) else ""
+    if not name or len(name) > 100:
+        errors["name"] = "Give the token a name of 1 to 100 characters."
+    if scope not in SCOPES:
+        errors["scope"] = "Scope must be 'read' or 'write'."
+    if errors:
+        raise ValidationFailed("The token could not be created.", details=errors)
+    secret = PREFIX + secrets.token_urlsafe(32)
+    conn.execute(insert(api_tokens).values(
+        user_id=user_id, name=name, token_hash=_digest(secret), prefix=secret[:12], scope=scope,
+        created_at=now or _utcnow(), expires_at=expires_at,
+    ))
+    return secret
+
+
+def authenticate_token(conn: Connection, token: str, *, now: datetime | None = None) -> tuple[Row, str] | None:
+    """``(user row, scope)`` for a live token of an active user, else None; notes when it was used."""
+    if not token or not token.startswith(PREFIX) or len(token) > 200:
+        return None
+    now = now or _utcnow()
+    found = conn.execute(
+        select(api_tokens.c.id, api_tokens.c.scope, api_tokens.c.last_used_at, api_tokens.c.expires_at,
+               api_tokens.c.revoked_at, api_tokens.c.user_id)
+        .where(api_tokens.c.token_hash == _digest(token))
+    ).first()
+    if found is None or found.revoked_at is not None or (found.expires_at and found.expires_at <= now):
+        return None
+    user = conn.execute(select(users).where(users.c.id == found.user_id)).first()
+    if user is None or not user.is_active:
+        return None
+    if found.last_used_at is None or now - found.last_used_at >= TOUCH_INTERVAL:
+        conn.execute(update(api_tokens).where(api_tokens.c.id == found.id).values(last_used_at=now))
+    return user, found.scope
+
+
+def list_tokens(conn: Connection, user_id: int) -> list[dict]:
+    """A user's tokens, newest first, without their secrets (only the first characters)."""
+    rows = conn.execute(
+        select(*(api_tokens.c[c] for c in _PUBLIC_COLUMNS))
+        .where(api_tokens.c.user_id == user_id)
+        .order_by(api_tokens.c.id.desc())
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def revoke_token(conn: Connection, token_id: int, *, user_id: int | None = None,
+                 now: datetime | None = None) -> None:
+    """Stop a token working; ``user_id`` limits it to that user's own tokens (NotFound otherwise)."""
+    query = select(api_tokens.c.id, api_tokens.c.revoked_at).where(api_tokens.c.id == token_id)
+    if user_id is not None:
+        query = query.where(api_tokens.c.user_id == user_id)
+    found = conn.execute(query).first()
+    if found is None:
+        raise NotFound(f"no token {token_id}")
+    if found.revoked_at is None:
+        conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(revoked_at=now or _utcnow()))
