@@ -18,6 +18,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from apps.config import Settings
+from runtime.api import create_api_blueprint
 from runtime.errors import MetacrmError
 from runtime.security.login import init_login
 from runtime.storage.engine import make_engine
@@ -53,9 +54,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     _configure(app, settings)
     engine = make_engine(settings.database_url)
     app.extensions["metacrm"] = {"engine": engine, "settings": settings}
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
     init_login(app, engine)
     app.register_blueprint(create_blueprint())
+    api = create_api_blueprint()
+    csrf.exempt(api)  # the API checks CSRF itself, for session calls only (not Bearer tokens)
+    app.register_blueprint(api)
     app.register_error_handler(MetacrmError, _handle_metacrm_error)
     app.register_error_handler(HTTPException, _handle_http_error)
     app.after_request(_security_headers)
@@ -72,6 +76,7 @@ def _configure(app: Flask, settings: Settings) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session does
+        MAX_CONTENT_LENGTH=10 * 1024 * 1024,  # a bigger body is a 413 before it is read
     )
 
 

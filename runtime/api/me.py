@@ -1,0 +1,51 @@
+"""``/api/v1/me/tokens``: a user's own API tokens (list, create, revoke).
+
+A caller can only ever see or revoke tokens of the user they act as.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import request
+
+from runtime.api import context
+from runtime.api.auth import api_user
+from runtime.api.params import data_object
+from runtime.api.params import read_json
+from runtime.api.serialize import empty_response
+from runtime.api.serialize import json_response
+from runtime.errors import ValidationFailed
+from runtime.security.tokens import create_token
+from runtime.security.tokens import list_tokens
+from runtime.security.tokens import revoke_token
+
+
+def tokens():
+    with context.engine().connect() as conn:
+        rows = list_tokens(conn, api_user().id)
+    return json_response({"data": rows})
+
+
+def new_token():
+    data = data_object(read_json(request.get_data()))
+    unknown = {k: "unknown field" for k in data if k not in ("name", "scope")}
+    if unknown:
+        raise ValidationFailed("The token could not be created.", details=unknown)
+    user_id = api_user().id
+    with context.engine().begin() as conn:
+        secret = create_token(conn, user_id, data.get("name"), data.get("scope", "read"))
+        row = list_tokens(conn, user_id)[0]
+    return json_response({"data": {**row, "token": secret}}, 201)
+
+
+def revoke(token_id: int):
+    with context.engine().begin() as conn:
+        revoke_token(conn, token_id, user_id=api_user().id)
+    return empty_response(204)
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/v1/me/tokens", "tokens", tokens, methods=["GET"])
+    bp.add_url_rule("/v1/me/tokens", "new_token", new_token, methods=["POST"])
+    bp.add_url_rule(f"/v1/me/tokens/<int(max={2**63 - 1}):token_id>", "revoke_token", revoke,
+                    methods=["DELETE"])
