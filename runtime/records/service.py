@@ -38,6 +38,8 @@ from runtime.records.history import diff
 from runtime.records.history import record_change
 from runtime.records.history import record_history
 from runtime.records.integrity import check_soft_delete
+from runtime.records.queries import Page
+from runtime.records.queries import list_records
 from runtime.records.reading import read_record
 from runtime.records.reading import read_rows
 from runtime.records.rollups import recompute
@@ -161,6 +163,15 @@ class RecordService:
         if found is None:
             raise NotFound(f"no {entity} {record_id}")
         return found
+
+    def list(self, conn: Connection, app: str, entity: str, *, secret: str, user_id: int | None = None,
+             where: str | None = None, order: str | None = None, limit: int = 50, cursor: str | None = None,
+             search: str | None = None, count: bool = False, extra_where=None) -> Page:
+        """One page of live records (see ``queries.list_records``), at this service's clock."""
+        self._entity(app, entity)
+        return list_records(conn, self.registry, app, entity, where=where, order=order, limit=limit,
+                            cursor=cursor, search=search, count=count, user_id=user_id, now=self.clock(),
+                            secret=secret, extra_where=extra_where)
 
     def list_deleted(self, conn: Connection, app: str, entity: str, limit: int = 100) -> list[dict]:
         """The recycle bin of one entity, most recently deleted first."""

@@ -1,0 +1,151 @@
+"""Record lists: ``where=``, ``order=``, keyset pages, search and an optional count.
+
+Every list — screens, REST, exports — goes through :func:`list_records`, so
+filters in the expression language, sorting on formulas and lookups, and the
+big-table rules of DESIGN §5 hold everywhere: pages are found by key (never
+OFFSET) and the total is counted only when asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+
+from sqlalchemy import Connection
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.sql.elements import ColumnElement
+
+from runtime.errors import BadInput
+from runtime.metadata.expressions import BOOLEAN
+from runtime.metadata.expressions import Field
+from runtime.metadata.expressions import check
+from runtime.metadata.expressions import compile_sql
+from runtime.metadata.expressions import parse
+from runtime.metadata.expressions import walk
+from runtime.metadata.expressions.errors import ExpressionError
+from runtime.metadata.scope import EntityScope
+from runtime.records.computed import SqlColumns
+from runtime.records.computed import session_variables
+from runtime.records.cursor import decode_cursor
+from runtime.records.cursor import encode_cursor
+from runtime.records.cursor import fingerprint
+from runtime.records.ordering import after
+from runtime.records.ordering import order_by
+from runtime.records.ordering import parse_order
+from runtime.records.reading import record_select
+from runtime.records.search import search_clause
+from runtime.records.search import search_words
+from runtime.records.serialize import row_to_dict
+
+MAX_LIMIT = 500
+_KEY = "_k"  # prefix of extra sort-key columns; field names never start with "_"
+
+
+@dataclass
+class Page:
+    """One page of a list: records, the cursor of the next page (None at the end), the total if asked."""
+
+    data: list[dict]
+    next_cursor: str | None
+    total: int | None = None
+
+
+def list_records(conn: Connection, registry, app: str, entity: str, *, where: str | None = None,
+                 order: str | None = None, limit: int = 50, cursor: str | None = None,
+                 search: str | None = None, count: bool = False, user_id: int | None = None,
+                 now: datetime | None = None, secret: str,
+                 extra_where: ColumnElement | None = None) -> Page:
+    """One page of live records of ``app.entity`` with formulas and lookups, without child rows.
+
+    ``extra_where`` is ANDed in (row permissions); it is part of the filter but
+    not of the cursor's fingerprint, so the caller must pass the same one on
+    every page. Raises BadInput (400: limit, cursor, search) or
+    ValidationFailed (422 with a position: where, order).
+    """
+    ent = registry.entity(app, entity)
+    if ent.parent:
+        raise BadInput(f"{entity} rows are listed through their parent's '{ent.parent[1]}' field")
+    table = registry.table(app, entity)
+    limit = check_limit(limit)
+    dialect = conn.dialect.name
+    columns = SqlColumns(registry, ent, table, session_variables(user_id, now or _utcnow()), dialect)
+    keys = parse_order(order, registry, ent, table, columns)
+    filters = [table.c.deleted_at.is_(None)]
+    where = (where or "").strip()
+    if where:
+        filters.append(compile_where(registry, ent, columns, where))
+    words = search_words(search or "")
+    if words:
+        filters.append(search_clause(ent, table, " ".join(words), dialect))
+    if extra_where is not None:
+        filters.append(extra_where)
+    query_id = fingerprint(app, entity, where, ",".join(k.spec for k in keys), words, user_id)
+    page_filters = list(filters)
+    if cursor:
+        page_filters.append(after(keys, decode_cursor(cursor, query_id, secret, len(keys))))
+
+    base = record_select(registry, ent, table, columns.variables, dialect)
+    output = set(base.selected_columns.keys())
+    extra = [k.expr.label(f"{_KEY}{i}") for i, k in enumerate(keys) if _key_column(k, output) is None]
+    query = base.add_columns(*extra).where(*page_filters).order_by(*order_by(keys)).limit(limit + 1)
+    rows = conn.execute(query).mappings().all()
+
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        values = [last[_key_column(k, output) or f"{_KEY}{i}"] for i, k in enumerate(keys)]
+        next_cursor = encode_cursor(values, query_id, secret)
+    data = [row_to_dict({k: v for k, v in row.items() if not k.startswith(_KEY)}) for row in rows]
+    total = _count(conn, table, filters) if count else None
+    return Page(data, next_cursor, total)
+
+
+def compile_where(registry, entity, columns: SqlColumns, source: str) -> ColumnElement:
+    """``where=`` type-checked as a condition on ``entity`` and compiled to SQL."""
+    expr = parse(source)
+    scope = EntityScope(registry.app(entity.app), entity, registry.apps)
+    check(expr, scope, BOOLEAN)
+    for node in walk(expr):
+        if isinstance(node, Field) and len(node.path) > 1 and _is_user(registry, entity, node.path):
+            raise ExpressionError("attributes of users cannot be used in a list filter yet", node.pos)
+    return compile_sql(expr, scope, columns, columns.variables, columns.dialect)
+
+
+def check_limit(limit) -> int:
+    """``limit`` as an int in 1..500; BadInput (400) otherwise. Digit strings (query args) pass."""
+    if isinstance(limit, str) and limit.strip().isdigit() and len(limit.strip()) <= 6:
+        limit = int(limit.strip())
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise BadInput(f"limit must be a whole number from 1 to {MAX_LIMIT}",
+                       details={"limit": str(limit)[:40]})
+    return limit
+
+
+def _key_column(key, output: set[str]) -> str | None:
+    """The output column already holding this key's value, if any."""
+    return key.path[0] if len(key.path) == 1 and key.path[0] in output else None
+
+
+def _is_user(registry, entity, path: tuple[str, ...]) -> bool:
+    """Does ``path`` step through a user field (``owner.email``)? SQL cannot follow those yet."""
+    for name in path[:-1]:
+        if not entity.has_field(name):
+            return name in ("owner", "created_by", "updated_by")
+        field = entity.field(name)
+        if field.type == "user":
+            return True
+        if field.type != "link":
+            return False
+        entity, _table = registry.target(entity, field.opt("target"))
+    return False
+
+
+def _count(conn: Connection, table, filters: list) -> int:
+    return conn.execute(select(func.count()).select_from(table).where(*filters)).scalar_one()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
