@@ -10,6 +10,7 @@ job's effect happens once.
 
 from __future__ import annotations
 
+import importlib
 import time
 import traceback
 import uuid
@@ -39,6 +40,8 @@ STATUSES = ("queued", "running", "done", "failed")
 RETRIES = 2
 RETRY_INTERVALS = [10, 60]
 _PENDING = "metacrm_pending_jobs"
+#: Modules whose ``@job_kind`` functions every process knows.
+BUILTIN_KINDS = ("runtime.records.importing", "runtime.records.exporting")
 
 Progress = Callable[[int, int | None], None]
 JobFunction = Callable[[Connection, dict, "JobContext"], dict | None]
@@ -65,6 +68,8 @@ def job_function(kind: str) -> JobFunction:
 
 def _load_builtin_kinds() -> None:
     """Importing the modules registers their kinds; done lazily to keep imports one-way and cheap."""
+    for module in BUILTIN_KINDS:
+        importlib.import_module(module)
 
 
 def utcnow() -> datetime:
