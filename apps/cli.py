@@ -144,3 +144,7 @@ main.add_command(app)
 from apps.cli_token import token  # noqa: E402  (registers the `token` group)
 
 main.add_command(token)
+
+from apps.cli_data import register_data_commands  # noqa: E402  (import, export, worker)
+
+register_data_commands(main)

@@ -59,10 +59,9 @@ def test_inline_job_runs_after_commit_with_progress(crm, sheet):
 def test_unit_of_work_starts_jobs_only_on_commit(crm, sheet):
     engine, registry = crm
     queue = JobQueue(engine)
-    with pytest.raises(RuntimeError):
-        with queue.unit_of_work() as conn:
-            job_id = queue.submit("import", import_params(sheet), 1, conn=conn)
-            raise RuntimeError("the caller's transaction fails")
+    with pytest.raises(RuntimeError), queue.unit_of_work() as conn:
+        job_id = queue.submit("import", import_params(sheet), 1, conn=conn)
+        raise RuntimeError("the caller's transaction fails")
     with pytest.raises(NotFound):
         queue.get(job_id)
     assert count(engine, registry) == 0

@@ -1,0 +1,29 @@
+"""The RQ worker process (``metacrm worker``): runs queued jobs when METACRM_REDIS_URL is set.
+
+Without Redis there is nothing to run: jobs execute in-process right after
+the transaction that submitted them commits.
+"""
+
+from __future__ import annotations
+
+from apps.config import Settings
+from runtime.automation.jobs import QUEUE_NAME
+from runtime.errors import BadInput
+
+
+def make_worker(settings: Settings, queue_name: str = QUEUE_NAME):
+    """An RQ worker on the metacrm queue; each job opens its own engine from the job's arguments."""
+    if not settings.redis_url:
+        raise BadInput("METACRM_REDIS_URL is not set: jobs run inline, no worker is needed")
+    from redis import Redis
+    from rq import Worker
+
+    return Worker([queue_name], connection=Redis.from_url(settings.redis_url))
+
+
+def run_worker(settings: Settings, *, burst: bool = False) -> bool:
+    """Work until stopped (or, with ``burst``, until the queue is empty).
+
+    The scheduler runs alongside, because retries with a delay are scheduled jobs.
+    """
+    return make_worker(settings).work(burst=burst, with_scheduler=True)
