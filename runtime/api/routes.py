@@ -24,10 +24,11 @@ from runtime.api.serialize import empty_response
 from runtime.api.serialize import history_entry
 from runtime.api.serialize import json_response
 from runtime.api.serialize import mark_utc
+from runtime.errors import NotFound
 from runtime.errors import StaleVersion
 
 MAX_ID = 2**63 - 1
-RECORD = f"/v1/<app>/<entity>/<int(max={MAX_ID}):record_id>"
+RECORD = "/v1/<app>/<entity>/<int:record_id>"
 
 
 class RecordRoutes:
@@ -37,8 +38,10 @@ class RecordRoutes:
         self.registries = registries
 
     @contextmanager
-    def unit(self, app: str, entity: str, *, write: bool = False):
+    def unit(self, app: str, entity: str, record_id: int = 1, *, write: bool = False):
         """``(conn, service, entity, output)`` inside one transaction (rolled back for reads)."""
+        if record_id > MAX_ID:  # no such row; and SQLite cannot even bind the number
+            raise NotFound(f"no record {record_id}")
         engine = context.engine()
         with engine.begin() if write else engine.connect() as conn:
             registry = self.registries.get(conn)
@@ -67,7 +70,7 @@ class RecordRoutes:
         return json_response({"data": record}, 201, {"Location": location, "ETag": _etag(record)})
 
     def get(self, app: str, entity: str, record_id: int):
-        with self.unit(app, entity) as (conn, service, _ent, out):
+        with self.unit(app, entity, record_id) as (conn, service, _ent, out):
             record = out(service.get(conn, app, entity, record_id, user_id=api_user().id))
         return json_response({"data": record}, headers={"ETag": _etag(record)})
 
@@ -75,7 +78,7 @@ class RecordRoutes:
         version = parse_version(request.headers.get("If-Match"), required=True)
         data = data_object(read_json(request.get_data()))
         try:
-            with self.unit(app, entity, write=True) as (conn, service, _ent, out):
+            with self.unit(app, entity, record_id, write=True) as (conn, service, _ent, out):
                 record = out(service.update(conn, app, entity, record_id, data, api_user().id, version))
         except StaleVersion as exc:
             raise self._stale(exc, app, entity, record_id) from None
@@ -84,21 +87,21 @@ class RecordRoutes:
     def delete(self, app: str, entity: str, record_id: int):
         version = parse_version(request.headers.get("If-Match"), required=False)
         try:
-            with self.unit(app, entity, write=True) as (conn, service, _ent, _out):
+            with self.unit(app, entity, record_id, write=True) as (conn, service, _ent, _out):
                 service.delete(conn, app, entity, record_id, api_user().id, expected_version=version)
         except StaleVersion as exc:
             raise self._stale(exc, app, entity, record_id) from None
         return empty_response(204)
 
     def history(self, app: str, entity: str, record_id: int):
-        with self.unit(app, entity) as (conn, service, _ent, _out):
+        with self.unit(app, entity, record_id) as (conn, service, _ent, _out):
             entries = service.history(conn, app, entity, record_id)
             if not entries:  # never existed (a purged record still has its history)
                 service.get(conn, app, entity, record_id, include_deleted=True)
         return json_response({"data": [history_entry(e) for e in entries]})
 
     def restore(self, app: str, entity: str, record_id: int):
-        with self.unit(app, entity, write=True) as (conn, service, _ent, out):
+        with self.unit(app, entity, record_id, write=True) as (conn, service, _ent, out):
             record = out(service.restore(conn, app, entity, record_id, api_user().id))
         return json_response({"data": record}, headers={"ETag": _etag(record)})
 
