@@ -84,11 +84,21 @@ def computed_columns(registry, entity: Entity, table: Table, variables: Variable
 def check_rules(conn: Connection, registry, entity: Entity, table: Table, record_id: int,
                 variables: Variables, language: str = "en") -> None:
     """Raise ValidationFailed when any of the entity's rules holds for the stored row."""
-    if not entity.rules:
-        return
-    columns = SqlColumns(registry, entity, table, variables, conn.dialect.name)
-    tests = [columns.compile(rule.when).label(f"r{i}") for i, rule in enumerate(entity.rules)]
-    row = conn.execute(select(*tests).where(table.c.id == record_id)).one()
-    broken = [pick_label(rule.message, language) for i, rule in enumerate(entity.rules) if row[i] is True]
+    broken = broken_rules(conn, registry, entity, table, [record_id], variables, language).get(record_id)
     if broken:
         raise ValidationFailed("; ".join(broken), details={"_rules": broken})
+
+
+def broken_rules(conn: Connection, registry, entity: Entity, table: Table, record_ids: list[int],
+                 variables: Variables, language: str = "en") -> dict[int, list[str]]:
+    """``{record id: [messages]}`` for the stored rows that break a rule, checked in one SELECT."""
+    if not entity.rules or not record_ids:
+        return {}
+    columns = SqlColumns(registry, entity, table, variables, conn.dialect.name)
+    tests = [columns.compile(rule.when).label(f"r{i}") for i, rule in enumerate(entity.rules)]
+    found = {}
+    for row in conn.execute(select(table.c.id, *tests).where(table.c.id.in_(record_ids))):
+        broken = [pick_label(rule.message, language) for i, rule in enumerate(entity.rules) if row[i + 1] is True]
+        if broken:
+            found[row[0]] = broken
+    return found

@@ -27,6 +27,7 @@ from runtime.records.autonumber import period_of
 from runtime.records.autonumber import render
 from runtime.records.defaults import COMPUTED as NO_DEFAULT
 from runtime.records.defaults import default_value
+from runtime.records.rollups import empty_total
 from runtime.records.serialize import json_value
 from runtime.records.validation import COMPUTED
 from runtime.storage.system import history
@@ -49,9 +50,9 @@ class Prepared:
     errors: dict
 
 
-def batchable(entity: Entity) -> bool:
-    """Only plain entities take the fast path; the others go through the record service."""
-    return not entity.rules and not any(f.type in ("table", "rollup") for f in entity.fields)
+def empty_rollups(entity: Entity) -> dict:
+    """What a new record's rollups are before it has child rows (imports never carry any)."""
+    return {f.name: empty_total(f) for f in entity.fields if f.type == "rollup"}
 
 
 class RowPlan:
@@ -214,6 +215,9 @@ def write_batch(conn: Connection, entity: Entity, table, batch: list[Prepared], 
                 p.values[f.name] = number
     ids = reserve_ids(conn, table, len(batch))
     blank = {f.name: None for f in entity.stored_fields} | {"owner": None}
+    rollups = empty_rollups(entity)
+    for p in batch:
+        p.values.update(rollups)
     stamp = {"version": 1, "created_at": now, "created_by": user_id, "updated_at": now, "updated_by": user_id}
     conn.execute(insert(table), [{**blank, **p.values, **stamp, "id": i} for i, p in zip(ids, batch)])
     conn.execute(insert(history), [

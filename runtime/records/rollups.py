@@ -32,7 +32,7 @@ def aggregate(field, child_table):
         return func.count(target)
     column = child_table.c[field.opt("field")]
     # Typed as the child column so SQLite's scaled integers come back as Decimals at
-    # the child's scale; _normalise then rounds to the rollup's own precision.
+    # the child's scale; normalise then rounds to the rollup's own precision.
     return FUNCTIONS[function](column, type_=column.type)
 
 
@@ -52,7 +52,7 @@ def recompute(conn: Connection, registry, entity: Entity, parent_id: int, source
             select(*[aggregate(f, child_table) for f in group]).where(child_table.c.parent_id == parent_id)
         ).one()
         for f, value in zip(group, values):
-            new[f.name] = _normalise(f, value)
+            new[f.name] = normalise(f, value)
     old = conn.execute(select(*[table.c[n] for n in new]).where(table.c.id == parent_id)).one()._mapping
     changed = {n: [old[n], v] for n, v in new.items() if old[n] != v}
     if changed:
@@ -60,7 +60,12 @@ def recompute(conn: Connection, registry, entity: Entity, parent_id: int, source
     return changed
 
 
-def _normalise(field, value):
+def empty_total(field):
+    """The rollup of no child rows: 0 for count and sum, unknown for min/max/avg."""
+    return normalise(field, None)
+
+
+def normalise(field, value):
     """Sums over no rows are NULL in SQL; a total of nothing is 0, not unknown."""
     function = field.opt("function")
     if function == "count":

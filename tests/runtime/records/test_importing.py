@@ -189,7 +189,7 @@ def test_batched_path_matches_the_record_service(crm, tmp_path):
            [{k: v for k, v in e["changes"].items() if k not in drop} for e in b]
 
 
-def test_entities_with_rules_go_through_the_service(engine, tmp_path):
+def test_rules_are_judged_per_row_and_bad_rows_skipped(engine, tmp_path):
     from builder.publish import publish
     from runtime.records.registry import SchemaRegistry
     from tests.factories import make_app
@@ -203,4 +203,33 @@ def test_entities_with_rules_go_through_the_service(engine, tmp_path):
     path = write(tmp_path, "name,amount\nA,1\nB,-1\n")
     report = run((engine, registry), path, entity="deal", mode="skip_bad_rows")
     assert report["created"] == 1
-    assert report["errors"] == [{"row": 3, "field": "_rules", "column": None, "message": "['no negatives']"}]
+    assert report["errors"] == [{"row": 3, "field": "_rules", "column": None, "message": "no negatives"}]
+
+
+def test_parents_with_rollups_import_in_batches_with_empty_totals(engine, tmp_path):
+    from builder.publish import publish
+    from runtime.records.registry import SchemaRegistry
+    from runtime.records.service import RecordService
+    from tests.factories import make_app
+    from tests.factories import make_entity
+    from tests.factories import make_field as f
+
+    publish(engine, make_app("crm", make_entity("deal", [
+        f("name"), f("lines", "table", target="line"),
+        f("total", "rollup", source="lines", field="amount", function="sum"),
+        f("line_count", "rollup", source="lines", function="count"),
+        f("biggest", "rollup", source="lines", field="amount", function="max"),
+    ]), make_entity("line", [f("amount", "currency")])))
+    with engine.connect() as conn:
+        registry = SchemaRegistry.from_connection(conn)
+    report = run((engine, registry), write(tmp_path, "name\nImported\n"), entity="deal")
+    assert report["created"] == 1
+    service = RecordService(registry, clock=lambda: NOW)
+    with engine.begin() as conn:
+        by_service = service.create(conn, "crm", "deal", {"name": "By hand"}, user_id=1)
+        imported = service.get(conn, "crm", "deal", by_service["id"] - 1)
+        histories = [service.history(conn, "crm", "deal", r["id"])[0]["changes"] for r in (imported, by_service)]
+    assert (imported["total"], imported["line_count"], imported["biggest"]) == ("0.00", 0, None)
+    assert {k: v for k, v in by_service.items() if k not in ("id", "name")} == \
+           {k: v for k, v in imported.items() if k not in ("id", "name")}
+    assert histories[0].keys() == histories[1].keys()
