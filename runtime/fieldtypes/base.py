@@ -8,7 +8,9 @@ record service all ask the registry instead of switching on type names.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
+from typing import Callable
 from typing import ClassVar
 
 from sqlalchemy.types import TypeEngine
@@ -79,6 +81,10 @@ class FieldType:
     def coerce(self, field, value: Any) -> Any:
         """Turn input (JSON or form text) into the stored Python value; ValueError if impossible."""
         return value
+
+    def coercer(self, field) -> Callable[[Any], Any]:
+        """``coerce`` bound to one field; types on hot import paths read their options once here."""
+        return partial(self.coerce, field)
 
 
 _REGISTRY: dict[str, FieldType] = {}

@@ -20,13 +20,20 @@ INT64 = 2**63 - 1
 MAX_DIGITS = 18  # total digits kept exact on every backend
 
 
-def _bounds(field, value):
+def _bounds_check(field):
+    """A function enforcing the field's ``min``/``max`` (limits parsed once)."""
     low, high = field.opt("min"), field.opt("max")
-    if low is not None and value < Decimal(str(low)):
-        raise ValueError(f"must be at least {low}")
-    if high is not None and value > Decimal(str(high)):
-        raise ValueError(f"must be at most {high}")
-    return value
+    low_d = None if low is None else Decimal(str(low))
+    high_d = None if high is None else Decimal(str(high))
+
+    def check(value):
+        if low_d is not None and value < low_d:
+            raise ValueError(f"must be at least {low}")
+        if high_d is not None and value > high_d:
+            raise ValueError(f"must be at most {high}")
+        return value
+
+    return check
 
 
 def _to_decimal(value) -> Decimal:
@@ -61,14 +68,24 @@ class IntegerType(FieldType):
         return ("integer",)
 
     def coerce(self, field, value):
-        if value is None or value == "":
-            return None
-        number = _to_decimal(value)
-        if number != number.to_integral_value():
-            raise ValueError("expected a whole number")
-        if abs(number) > INT64:
-            raise ValueError("number too large")
-        return int(_bounds(field, number))
+        return self.coercer(field)(value)
+
+    def coercer(self, field):
+        bounds = _bounds_check(field)
+
+        def coerce(value):
+            if value is None or value == "":
+                return None
+            if type(value) is int and abs(value) <= INT64:
+                return int(bounds(value))
+            number = _to_decimal(value)
+            if number != number.to_integral_value():
+                raise ValueError("expected a whole number")
+            if abs(number) > INT64:
+                raise ValueError("number too large")
+            return int(bounds(number))
+
+        return coerce
 
 
 @register
@@ -79,11 +96,16 @@ class RatingType(IntegerType):
     def column_type(self, field):
         return Integer()
 
-    def coerce(self, field, value):
-        number = super().coerce(field, value)
-        if number is not None and not 0 <= number <= field.opt("max", 5):
-            raise ValueError(f"rating must be between 0 and {field.opt('max', 5)}")
-        return number
+    def coercer(self, field):
+        whole, top = super().coercer(field), field.opt("max", 5)
+
+        def coerce(value):
+            number = whole(value)
+            if number is not None and not 0 <= number <= top:
+                raise ValueError(f"rating must be between 0 and {top}")
+            return number
+
+        return coerce
 
 
 @register
@@ -114,14 +136,21 @@ class DecimalType(FieldType):
         return ("decimal", self.scale(field))
 
     def coerce(self, field, value):
-        if value is None or value == "":
-            return None
-        number = _to_decimal(value)
-        quantum = Decimal(1).scaleb(-self.scale(field))
-        rounded = number.quantize(quantum, rounding=ROUND_HALF_UP)
-        if rounded.adjusted() >= MAX_DIGITS - self.scale(field):
-            raise ValueError("number too large")
-        return _bounds(field, rounded)
+        return self.coercer(field)(value)
+
+    def coercer(self, field):
+        scale, bounds = self.scale(field), _bounds_check(field)
+        quantum = Decimal(1).scaleb(-scale)
+
+        def coerce(value):
+            if value is None or value == "":
+                return None
+            rounded = _to_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+            if rounded.adjusted() >= MAX_DIGITS - scale:
+                raise ValueError("number too large")
+            return bounds(rounded)
+
+        return coerce
 
 
 @register

@@ -41,18 +41,30 @@ class _Text(FieldType):
         return ("text",)
 
     def coerce(self, field, value):
-        if value is None or value == "":
-            return None
-        if isinstance(value, (dict, list, bool)):
-            raise ValueError("expected text")
-        value = str(value)
-        if len(value) > self.length(field):
-            raise ValueError(f"at most {self.length(field)} characters")
-        if len(value) < field.opt("min_length", 0):
-            raise ValueError(f"at least {field.opt('min_length')} characters")
-        if self.pattern and not self.pattern.match(value.strip()):
-            raise ValueError(self.pattern_message)
-        return value.strip() if self.pattern else value
+        return self.coercer(field)(value)
+
+    def coercer(self, field):
+        longest, shortest, pattern = self.length(field), field.opt("min_length", 0), self.pattern
+        message = self.pattern_message
+
+        def coerce(value):
+            if value is None or value == "":
+                return None
+            if isinstance(value, (dict, list, bool)):
+                raise ValueError("expected text")
+            value = str(value)
+            if len(value) > longest:
+                raise ValueError(f"at most {longest} characters")
+            if len(value) < shortest:
+                raise ValueError(f"at least {shortest} characters")
+            if pattern is None:
+                return value
+            value = value.strip()
+            if not pattern.match(value):
+                raise ValueError(message)
+            return value
+
+        return coerce
 
 
 @register

@@ -66,11 +66,11 @@ class RowPlan:
         self.user_id = user_id
         self.columns = columns
         self.json = {f.name for f in entity.fields if f.type in JSON_TYPES}
-        self.coercers = {f.name: (f, f.kind.coerce) for f in entity.fields if f.stored}
+        self.coercers = {f.name: f.kind.coercer(f) for f in entity.fields if f.stored}
         if "owner" not in self.coercers:
             from runtime.fieldtypes import get_type
 
-            self.coercers["owner"] = (None, get_type("user").coerce)
+            self.coercers["owner"] = get_type("user").coercer(None)
         self.defaults = [(f.name, default_value(f.default, user_id, now)) for f in entity.fields
                          if f.type not in NO_DEFAULT and f.default is not None]
         self.required = [f.name for f in entity.stored_fields if f.required and f.type not in COMPUTED]
@@ -98,10 +98,10 @@ class RowPlan:
         for name, value in self.defaults:
             data.setdefault(name, value)
         values, errors = {}, {}
+        coercers = self.coercers
         for name, raw in data.items():
-            field, coerce = self.coercers[name]
             try:
-                values[name] = coerce(field, raw)
+                values[name] = coercers[name](raw)
             except ValueError as exc:
                 errors[name] = str(exc)
         for name in self.required:
@@ -214,10 +214,12 @@ def write_batch(conn: Connection, entity: Entity, table, batch: list[Prepared], 
             for p, number in zip(batch, reserve_numbers(conn, entity, f.name, f.opt("format"), now, len(batch))):
                 p.values[f.name] = number
     ids = reserve_ids(conn, table, len(batch))
-    blank = {f.name: None for f in entity.stored_fields} | {"owner": None}
     rollups = empty_rollups(entity)
     for p in batch:
         p.values.update(rollups)
+    # executemany needs one key set; only the columns some row fills (the rest default to NULL)
+    present = dict.fromkeys(key for p in batch for key in p.values)
+    blank = dict.fromkeys(present)
     stamp = {"version": 1, "created_at": now, "created_by": user_id, "updated_at": now, "updated_by": user_id}
     conn.execute(insert(table), [{**blank, **p.values, **stamp, "id": i} for i, p in zip(ids, batch)])
     conn.execute(insert(history), [

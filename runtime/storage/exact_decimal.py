@@ -39,6 +39,7 @@ class ExactDecimal(TypeDecorator):
         super().__init__(precision=precision, scale=scale, asdecimal=True)
         self.scale = scale
         self.precision = precision
+        self._quantum = Decimal(1).scaleb(-scale)
 
     def load_dialect_impl(self, dialect):
         if dialect.name == "sqlite":
@@ -73,7 +74,7 @@ class ExactDecimal(TypeDecorator):
         return str(self.process_bind_param(value, dialect))
 
     def _quantize(self, value: Decimal) -> Decimal:
-        q = value.quantize(Decimal(1).scaleb(-self.scale), context=_CONTEXT)
+        q = value.quantize(self._quantum, context=_CONTEXT)
         return q.copy_abs() if q.is_zero() else q
 
 
