@@ -108,7 +108,8 @@ def list_params(args: Mapping[str, str]) -> dict:
 def _limit(raw: str | None, errors: dict) -> int:
     if raw is None:
         return DEFAULT_LIMIT
-    if not raw.strip().isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_LIMIT:
         errors["limit"] = f"expected a whole number from 1 to {MAX_LIMIT}"
         return DEFAULT_LIMIT
     return int(raw)
@@ -133,8 +134,7 @@ def parse_version(header: str | None, *, required: bool) -> int | None:
                 "Send If-Match with the record's version (its ETag) so a concurrent change is not overwritten.")
         return None
     text = header.strip()
-    if text.startswith("W/"):
-        text = text[2:]
+    text = text.removeprefix("W/")
     text = text.strip('"')
     if not text.isascii() or not text.isdigit() or len(text) > 18:
         raise BadInput("If-Match must be the record's version, e.g. If-Match: \"3\".",

@@ -49,7 +49,7 @@ def test_crud_round_trip(api):
 
 def test_unknown_things_are_json_404s(api):
     account = new_account(api)
-    for path in (f"/api/v1/nope/account", f"{BASE}/nope", f"{BASE}/account/999", f"{BASE}/account/999/history",
+    for path in ("/api/v1/nope/account", f"{BASE}/nope", f"{BASE}/account/999", f"{BASE}/account/999/history",
                  f"{BASE}/opportunity_line", f"{BASE}/opportunity_line/1", f"{BASE}/account/{2**70}",
                  "/api/v1/nothing/here/at/all"):
         response = api.get(path)
@@ -159,3 +159,4 @@ def test_bad_list_parameters_are_4xx_with_details(api):
     assert error(api.get(f"{BASE}/account?limit=0"))["details"] == {"limit": "expected a whole number from 1 to 500"}
     assert api.get(f"{BASE}/account?cursor=tampered").status_code in (400, 422)
     assert api.get(f"{BASE}/account?count=maybe").status_code == 422
+    assert api.get(f"{BASE}/account?limit=¹").status_code == 422  # a digit to str.isdigit, not to int()

@@ -35,6 +35,9 @@ KNOWN_BUGS = {
     # runtime/fieldtypes/number.py DecimalType.coerce: quantize() of a number with >= 28 digits
     # (1e30, "9" * 40) raises decimal.InvalidOperation instead of ValueError, so a 500.
     "InvalidOperation",
+    # runtime/records/search.py search_words: "¹".isdigit() is True but int("¹") fails, so
+    # ?search=¹ is a 500 (seen with random seeds; the fixed seed here does not hit it).
+    "invalid literal for int() with base 10: '",
 }
 
 
@@ -63,7 +66,7 @@ def test_api_conforms_to_its_openapi_document(app, api, write_token):
                 _run(operation, mode, examples, headers)
             except (KeyboardInterrupt, SystemExit):
                 raise
-            except BaseException as exc:  # collect every operation's failure, then report all
+            except BaseException as exc:  # noqa: BLE001  (collect every failure, then report all)
                 failures.append(f"{operation.label} [{mode.value}]: {exc!r}"[:3000])
     known = [f for f in failures if any(k in f for k in KNOWN_BUGS)]
     for failure in known:
