@@ -14,17 +14,21 @@ from typing import Any
 
 
 def json_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [json_value(v) for v in value]
-    if isinstance(value, dict):
-        return {k: json_value(v) for k, v in value.items()}
-    return value
+    convert = _CONVERTERS.get(type(value))
+    return value if convert is None else convert(value)
+
+
+def _iso(value: date) -> str:
+    return value.isoformat()
+
+
+_CONVERTERS = {
+    Decimal: str,
+    datetime: _iso,
+    date: _iso,
+    list: lambda items: [json_value(v) for v in items],
+    dict: lambda mapping: {k: json_value(v) for k, v in mapping.items()},
+}
 
 
 def row_to_dict(row: Mapping[str, Any]) -> dict[str, Any]:
