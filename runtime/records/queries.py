@@ -15,9 +15,11 @@ from datetime import datetime
 from sqlalchemy import Connection
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.exc import DataError
 from sqlalchemy.sql.elements import ColumnElement
 
 from runtime.errors import BadInput
+from runtime.errors import ValidationFailed
 from runtime.metadata.expressions import BOOLEAN
 from runtime.metadata.expressions import Field
 from runtime.metadata.expressions import check
@@ -25,6 +27,7 @@ from runtime.metadata.expressions import compile_sql
 from runtime.metadata.expressions import parse
 from runtime.metadata.expressions import walk
 from runtime.metadata.expressions.errors import ExpressionError
+from runtime.metadata.expressions.nodes import Literal
 from runtime.metadata.scope import EntityScope
 from runtime.records.computed import SqlColumns
 from runtime.records.computed import session_variables
@@ -37,6 +40,7 @@ from runtime.records.ordering import parse_order
 from runtime.records.reading import record_select
 from runtime.records.search import search_clause
 from runtime.records.search import search_words
+from runtime.records.search import storable_text
 from runtime.records.serialize import row_to_dict
 
 MAX_LIMIT = 500
@@ -90,7 +94,7 @@ def list_records(conn: Connection, registry, app: str, entity: str, *, where: st
     output = set(base.selected_columns.keys())
     extra = [k.expr.label(f"{_KEY}{i}") for i, k in enumerate(keys) if _key_column(k, output) is None]
     query = base.add_columns(*extra).where(*page_filters).order_by(*order_by(keys)).limit(limit + 1)
-    rows = conn.execute(query).mappings().all()
+    rows = _run(conn, query).mappings().all()
 
     next_cursor = None
     if len(rows) > limit:
@@ -111,12 +115,14 @@ def compile_where(registry, entity, columns: SqlColumns, source: str) -> ColumnE
     for node in walk(expr):
         if isinstance(node, Field) and len(node.path) > 1 and _is_user(registry, entity, node.path):
             raise ExpressionError("attributes of users cannot be used in a list filter yet", node.pos)
+        if isinstance(node, Literal) and isinstance(node.value, str) and not storable_text(node.value):
+            raise ExpressionError("text may not contain NUL or unpaired surrogate characters", node.pos)
     return compile_sql(expr, scope, columns, columns.variables, columns.dialect)
 
 
 def check_limit(limit) -> int:
     """``limit`` as an int in 1..500; BadInput (400) otherwise. Digit strings (query args) pass."""
-    if isinstance(limit, str) and limit.strip().isdigit() and len(limit.strip()) <= 6:
+    if isinstance(limit, str) and limit.strip().isascii() and limit.strip().isdigit() and len(limit.strip()) <= 6:
         limit = int(limit.strip())
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise BadInput(f"limit must be a whole number from 1 to {MAX_LIMIT}",
@@ -144,7 +150,16 @@ def _is_user(registry, entity, path: tuple[str, ...]) -> bool:
 
 
 def _count(conn: Connection, table, filters: list) -> int:
-    return conn.execute(select(func.count()).select_from(table).where(*filters)).scalar_one()
+    return _run(conn, select(func.count()).select_from(table).where(*filters)).scalar_one()
+
+
+def _run(conn: Connection, query):
+    """A value the database cannot compute (an overflow in a filter) is the caller's 422, not a 500."""
+    try:
+        return conn.execute(query)
+    except DataError:
+        raise ValidationFailed("the database could not evaluate this list's filter or sort; "
+                               "check the values it compares") from None
 
 
 def _utcnow() -> datetime:

@@ -50,6 +50,9 @@ def search_words(query: str) -> list[str]:
     """The words of a search box entry; BadInput when it is too long to be a search."""
     if not isinstance(query, str):
         raise BadInput("search must be text", details={"search": "not text"})
+    if not storable_text(query):
+        raise BadInput("search may not contain NUL or unpaired surrogate characters",
+                       details={"search": "not storable text"})
     if len(query) > MAX_SEARCH:
         raise BadInput(f"search is longer than {MAX_SEARCH} characters", details={"search": "too long"})
     words = list(dict.fromkeys(query.split()))
@@ -79,9 +82,20 @@ def _word_clause(fields: list[Field], table, word: str, dialect: str) -> ColumnE
         values = _options_labelled(field, word)
         if values:  # a select also matches by its label, in any language
             tests.append(column.in_(values))
-    if word.isdigit() and len(word) <= 18:
+    if word.isascii() and word.isdigit() and len(word) <= 18:  # not "¹", which int() refuses
         tests.append(table.c.id == int(word))
     return or_(*tests) if tests else false()
+
+
+def storable_text(value: str) -> bool:
+    """Text every backend can take as a parameter (PostgreSQL refuses NUL; UTF-8 refuses lone surrogates)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def escape_like(word: str) -> str:

@@ -80,6 +80,9 @@ def test_blank_where_means_no_filter(deals, service):
     ("name == 1", 6, "cannot compare"),
     ("amount > 1 and __import__('os')", 16, ""),
     ("owner.email == 'x'", 1, "users"),
+    ("name == '\\x00'", 9, "NUL"),
+    ("name in ['a', '\\ud800']", 15, "surrogate"),
+    ("name == '\x00'", 1, "null bytes"),
 ])
 def test_bad_where_is_a_422_with_a_position(deals, service, where, col, words):
     with pytest.raises(ExpressionError) as caught:
@@ -159,7 +162,7 @@ def test_keys_after_id_are_ignored(deals, service):
 
 # -- paging ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("limit", [0, -1, 501, "abc", "1.5", True, None, 2.0, "9" * 5000])
+@pytest.mark.parametrize("limit", [0, -1, 501, "abc", "1.5", True, None, 2.0, "9" * 5000, "¹", "٣"])
 def test_bad_limit_is_a_400(deals, service, limit):
     with pytest.raises(BadInput) as caught:
         listing(deals, service, limit=limit)
@@ -308,7 +311,11 @@ def test_search_combines_with_where_and_pages(deals, service):
     assert seen == ["bravo", "echo", "foxtrot"]
 
 
-@pytest.mark.parametrize("search", ["x" * 201, " ".join("abcdefghi")])
+def test_unicode_digits_are_words_not_ids(deals, service):
+    assert listing(deals, service, search="¹").data == []
+
+
+@pytest.mark.parametrize("search", ["x" * 201, " ".join("abcdefghi"), "a\x00", "\ud800"])
 def test_oversized_search_is_a_400(deals, service, search):
     with pytest.raises(BadInput) as caught:
         listing(deals, service, search=search)
