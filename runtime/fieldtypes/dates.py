@@ -69,5 +69,8 @@ class DatetimeType(FieldType):
             except ValueError:
                 raise ValueError("expected a date and time like 2026-01-31T09:30:00Z") from None
         if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            try:
+                value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            except OverflowError:
+                raise ValueError("date and time out of range") from None
         return value

@@ -145,7 +145,10 @@ class DecimalType(FieldType):
         def coerce(value):
             if value is None or value == "":
                 return None
-            rounded = _to_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+            number = _to_decimal(value)
+            if number.adjusted() >= MAX_DIGITS - scale:
+                raise ValueError("number too large")
+            rounded = number.quantize(quantum, rounding=ROUND_HALF_UP)
             if rounded.adjusted() >= MAX_DIGITS - scale:
                 raise ValueError("number too large")
             return bounds(rounded)

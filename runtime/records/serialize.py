@@ -22,8 +22,13 @@ def _iso(value: date) -> str:
     return value.isoformat()
 
 
+def _plain(value: Decimal) -> str:
+    """Fixed-point text: ``str`` would give ``0E-8`` for a zero with eight decimals."""
+    return format(value, "f")
+
+
 _CONVERTERS = {
-    Decimal: str,
+    Decimal: _plain,
     datetime: _iso,
     date: _iso,
     list: lambda items: [json_value(v) for v in items],
