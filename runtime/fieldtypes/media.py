@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import Text
 
 from runtime.fieldtypes.base import FieldType
 from runtime.fieldtypes.base import register
+
+
+FILE_ID = re.compile(r"^[0-9a-f-]{1,36}$")
 
 
 def _json_column():
@@ -35,11 +40,11 @@ class _Upload(FieldType):
         if value in (None, "", []):
             return None
         items = value if isinstance(value, list) else [value]
-        if not all(isinstance(i, dict) and "id" in i for i in items):
-            raise ValueError("expected uploaded file references")
+        if not all(isinstance(i, dict) and isinstance(i.get("id"), str) and FILE_ID.match(i["id"]) for i in items):
+            raise ValueError('expected uploaded files as [{"id": "<file id>"}]')
         if len(items) > 1 and not field.opt("multiple", False):
             raise ValueError("only one file allowed")
-        return items
+        return [{"id": i["id"]} for i in items]  # the server fills in name, size and type
 
 
 @register

@@ -7,6 +7,7 @@ from sqlalchemy import Integer
 from runtime.fieldtypes.base import FieldType
 from runtime.fieldtypes.base import register
 
+MAX_ID = 2**63 - 1  # ids are 64-bit; a bigger number is bad input, not a database error
 TARGET = {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,39}(\\.[a-z][a-z0-9_]{0,39})?$"}
 
 
@@ -21,7 +22,7 @@ def _record_id(value) -> int | None:
         number = int(str(value).strip())
     except ValueError:
         raise ValueError("expected a record id") from None
-    if number <= 0:
+    if not 0 < number <= MAX_ID:
         raise ValueError("expected a record id")
     return number
 

@@ -29,7 +29,7 @@ from sqlalchemy import update
 
 from runtime.errors import BadInput
 from runtime.errors import NotFound
-from runtime.records.service import utcnow
+from runtime.records.clock import utcnow
 from runtime.storage.system import files
 
 DEFAULT_MAX_MB = 10
@@ -200,6 +200,26 @@ def attach_files(conn: Connection, app: str, entity: str, field: str, record_id:
             files.c.id.in_(ids), files.c.app == app, files.c.entity == entity, files.c.field == field,
             files.c.record_id.is_(None), files.c.created_by == user_id,
         ).values(record_id=record_id))
+
+
+UPLOAD_TYPES = ("file", "image")
+
+
+def stored_uploads(conn: Connection, app: str, entity: str, field: str, ids) -> dict[str, dict]:
+    """The server's own descriptors of uploads made for ``app.entity.field``, by id."""
+    ids = [str(i) for i in ids]
+    if not ids:
+        return {}
+    rows = conn.execute(select(files.c.id, files.c.name, files.c.size, files.c.content_type).where(
+        files.c.id.in_(ids), files.c.app == app, files.c.entity == entity, files.c.field == field))
+    return {r.id: {"id": r.id, "name": r.name, "size": r.size, "content_type": r.content_type} for r in rows}
+
+
+def attach_uploads(conn: Connection, entity, record_id: int, values: dict, user_id: int | None) -> None:
+    """After a record is written, bind the uploads its file and image fields now hold."""
+    for name, descriptors in values.items():
+        if descriptors and entity.has_field(name) and entity.field(name).type in UPLOAD_TYPES:
+            attach_files(conn, entity.app, entity.name, name, record_id, descriptors, user_id)
 
 
 def open_file(conn: Connection, files_dir: str | Path, file_id: str, can_read_record: CanRead, *,

@@ -27,6 +27,8 @@ from runtime.records.autonumber import period_of
 from runtime.records.autonumber import render
 from runtime.records.defaults import COMPUTED as NO_DEFAULT
 from runtime.records.defaults import default_value
+from runtime.records.files import UPLOAD_TYPES
+from runtime.records.files import stored_uploads
 from runtime.records.rollups import empty_total
 from runtime.records.serialize import json_value
 from runtime.records.validation import COMPUTED
@@ -130,6 +132,7 @@ class BatchChecks:
         self.seen: dict[str, dict] = {name: {} for name in self.unique}
         self.links = [f for f in entity.stored_fields if f.type == "link"]
         self.users = [f.name for f in entity.stored_fields if f.type == "user"]
+        self.uploads = [f.name for f in entity.stored_fields if f.type in UPLOAD_TYPES]
         if not entity.has_field("owner"):
             self.users.append("owner")
 
@@ -142,6 +145,20 @@ class BatchChecks:
             self._exists(field.name, batch, target.c.id, live, "no record {} to link to")
         for name in self.users:
             self._exists(name, batch, users.c.id, None, "no user {}", skip=self.user_id)
+        for name in self.uploads:
+            self._uploads(name, batch)
+
+    def _uploads(self, name: str, batch: list[Prepared]) -> None:
+        """Same rule as ``validation.resolve_uploads``, one query per batch."""
+        mine = [p for p in batch if p.values.get(name) and name not in p.errors]
+        found = stored_uploads(self.conn, self.entity.app, self.entity.name, name,
+                               {d["id"] for p in mine for d in p.values[name]})
+        for p in mine:
+            missing = [d["id"] for d in p.values[name] if d["id"] not in found]
+            if missing:
+                p.errors[name] = f"no uploaded file {missing[0]}"
+            else:
+                p.values[name] = [found[d["id"]] for d in p.values[name]]
 
     def _unique(self, name: str, batch: list[Prepared]) -> None:
         seen = self.seen[name]

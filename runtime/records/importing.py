@@ -33,7 +33,7 @@ from runtime.records.import_batch import write_batch
 from runtime.records.import_columns import ColumnPlan
 from runtime.records.import_columns import match_columns
 from runtime.records.service import RecordService
-from runtime.records.service import utcnow
+from runtime.records.clock import utcnow
 from runtime.records.tabular import Sheet
 from runtime.records.tabular import open_sheet
 

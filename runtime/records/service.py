@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Mapping
-from datetime import UTC
 from datetime import datetime
 from typing import Any
 
@@ -28,12 +27,14 @@ from runtime.errors import NotFound
 from runtime.errors import StaleVersion
 from runtime.records import validation as v
 from runtime.records.autonumber import next_autonumber
+from runtime.records.clock import utcnow
 from runtime.records.children import plan_children
 from runtime.records.children import table_fields
 from runtime.records.children import write_children
 from runtime.records.computed import check_rules
 from runtime.records.computed import session_variables
 from runtime.records.defaults import apply_defaults
+from runtime.records.files import attach_uploads
 from runtime.records.history import diff
 from runtime.records.history import record_change
 from runtime.records.history import record_history
@@ -43,11 +44,6 @@ from runtime.records.queries import list_records
 from runtime.records.reading import read_record
 from runtime.records.reading import read_rows
 from runtime.records.rollups import recompute
-
-
-def utcnow() -> datetime:
-    """Naive UTC to the second: the columns are naive UTC ``DateTime``."""
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 class RecordService:
@@ -73,12 +69,14 @@ class RecordService:
         v.check_required(ent, values, errors)
         v.check_unique(conn, ent, table, values, errors)
         v.check_references(conn, self.registry, ent, values, errors, user_id)
+        v.resolve_uploads(conn, ent, values, errors)
         plans = self._plan_children(conn, ent, data, None, errors, user_id)
         v.raise_if(errors, ent)
         values.update(self._autonumbers(conn, ent, now))
         values.setdefault("owner", user_id)
         stamp = {"version": 1, "created_at": now, "created_by": user_id, "updated_at": now, "updated_by": user_id}
         record_id = self._insert(conn, ent, table, {**values, **stamp})
+        attach_uploads(conn, ent, record_id, values, user_id)
         changes = diff({}, values)
         changes.update(self._write_children(conn, ent, record_id, plans, user_id, now))
         self._finish(conn, ent, table, record_id, user_id, now, changes, "create")
@@ -99,6 +97,7 @@ class RecordService:
         v.check_required(ent, values, errors, only=values)
         v.check_unique(conn, ent, table, values, errors, record_id)
         v.check_references(conn, self.registry, ent, values, errors, user_id)
+        v.resolve_uploads(conn, ent, values, errors)
         plans = self._plan_children(conn, ent, data, record_id, errors, user_id)
         v.raise_if(errors, ent)
         guarded = (update(table)
@@ -106,6 +105,7 @@ class RecordService:
                    .values(**values, version=table.c.version + 1, updated_at=now, updated_by=user_id))
         if self._execute(conn, ent, table, guarded, values, record_id).rowcount != 1:
             raise StaleVersion(f"record {record_id} was changed by someone else; reload and try again")
+        attach_uploads(conn, ent, record_id, values, user_id)
         changes = diff(old, values)
         changes.update(self._write_children(conn, ent, record_id, plans, user_id, now))
         self._finish(conn, ent, table, record_id, user_id, now, changes, "update")

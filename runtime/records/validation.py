@@ -115,6 +115,24 @@ def check_references(conn: Connection, registry, entity: Entity, values: Mapping
             errors[name] = f"no user {value}"
 
 
+def resolve_uploads(conn: Connection, entity: Entity, values: dict, errors: dict) -> None:
+    """File and image values must name uploads made for this field; the stored descriptors
+    (name, size, sniffed type) replace whatever the caller sent."""
+    from runtime.records.files import UPLOAD_TYPES
+    from runtime.records.files import stored_uploads
+
+    for field in entity.stored_fields:
+        wanted = values.get(field.name)
+        if field.type not in UPLOAD_TYPES or not wanted or field.name in errors:
+            continue
+        found = stored_uploads(conn, entity.app, entity.name, field.name, [d["id"] for d in wanted])
+        missing = [d["id"] for d in wanted if d["id"] not in found]
+        if missing:
+            errors[field.name] = f"no uploaded file {missing[0]}"
+        else:
+            values[field.name] = [found[d["id"]] for d in wanted]
+
+
 def _user_exists(conn: Connection, user_id: int) -> bool:
     return conn.execute(select(users.c.id).where(users.c.id == user_id)).first() is not None
 

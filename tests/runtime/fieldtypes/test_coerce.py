@@ -59,3 +59,18 @@ def test_coercer_matches_coerce():
     f = field("currency", min=0)
     assert f.kind.coercer(f)("12.345") == f.kind.coerce(f, "12.345") == Decimal("12.35")
     assert get_type("text").coercer(field("text", max_length=5))("hello") == "hello"
+
+
+@pytest.mark.parametrize("type_", ["link", "user"])
+@pytest.mark.parametrize("value", [2**63, -1, 0, "12x", True])
+def test_record_ids_out_of_range_are_a_value_error(type_, value):
+    with pytest.raises(ValueError, match="record id"):
+        coerce(type_, value, target="x")
+
+
+def test_upload_references_keep_only_the_id():
+    assert coerce("file", [{"id": "0f1e2d3c-aaaa-4bbb-8ccc-123456789abc", "name": "<x>", "size": -1}]) == \
+           [{"id": "0f1e2d3c-aaaa-4bbb-8ccc-123456789abc"}]
+    for bad in ([{"id": None}], [{"name": "a"}], [{"id": "../../etc/passwd"}]):
+        with pytest.raises(ValueError, match="uploaded files"):
+            coerce("file", bad)

@@ -124,3 +124,25 @@ def test_open_file_only_for_readers_of_the_record(docs):
             open_file(conn, root, descriptor["id"], lambda *a: False, user_id=1)
         with pytest.raises(NotFound):
             open_file(conn, root, "no-such-id", can_read)
+
+
+def test_records_hold_only_real_uploads_described_by_the_server(docs):
+    from runtime.errors import ValidationFailed
+    from runtime.records.service import RecordService
+    from runtime.security.users import create_user
+
+    engine, registry, _root = docs
+    with engine.begin() as conn:
+        user_id = create_user(conn, "up@example.com", "long enough secret")
+    stored = upload(docs, "anything", PDF, "offer.pdf", user_id=user_id)
+    service = RecordService(registry)
+    forged = {"id": stored["id"], "name": "<script>", "size": 1, "content_type": "text/html"}
+    with engine.begin() as conn:
+        record = service.create(conn, "crm", "deal", {"name": "A", "anything": [forged]}, user_id)
+        bound = conn.execute(select(files.c.record_id).where(files.c.id == stored["id"])).scalar_one()
+    assert record["anything"] == [stored] and bound == record["id"]
+    for bad in ([{"id": "0" * 32}], [{"id": stored["id"]}]):
+        field = "anything" if bad[0]["id"] != stored["id"] else "photo"  # right id, wrong field
+        with pytest.raises(ValidationFailed) as refused, engine.begin() as conn:
+            service.create(conn, "crm", "deal", {"name": "B", field: bad}, user_id)
+        assert "no uploaded file" in refused.value.details[field]
