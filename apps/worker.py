@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from apps.config import Settings
 from runtime.automation.jobs import QUEUE_NAME
+from runtime.automation.jobs import WorkerEngine
 from runtime.errors import BadInput
+from runtime.storage.engine import make_engine
 
 
 def make_worker(settings: Settings, queue_name: str = QUEUE_NAME):
-    """An RQ worker on the metacrm queue; each job opens its own engine from the job's arguments."""
+    """An RQ worker on the metacrm queue, running jobs against this process's database settings."""
     if not settings.redis_url:
         raise BadInput("METACRM_REDIS_URL is not set: jobs run inline, no worker is needed")
     from redis import Redis
     from rq import Worker
 
+    WorkerEngine.bind(make_engine(settings.database_url))
     return Worker([queue_name], connection=Redis.from_url(settings.redis_url))
 
 

@@ -20,7 +20,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection
@@ -164,8 +163,7 @@ class JobQueue:
         from rq import Retry
 
         queue = rq_queue(self.redis_url, self.queue_name)
-        url = self.engine.url.render_as_string(hide_password=False)
-        queue.enqueue(run_queued, url, job_id, job_id=job_id, description=f"metacrm job {job_id}",
+        queue.enqueue(run_queued, job_id, job_id=job_id, description=f"metacrm job {job_id}",
                       retry=Retry(max=RETRIES, interval=RETRY_INTERVALS), result_ttl=3600)
 
 
@@ -186,17 +184,25 @@ def get_job(conn: Connection, job_id: str) -> dict:
     return out
 
 
-@lru_cache(maxsize=8)
-def _engine_for(url: str) -> Engine:
-    """One engine per database per worker process (created in the process that runs jobs)."""
-    from runtime.storage.engine import make_engine
+class WorkerEngine:
+    """The database a worker process runs jobs against, bound once at worker start.
 
-    return make_engine(url)
+    Jobs carry only their id: the database URL (and its password) never goes
+    into Redis, and every worker uses its own configuration.
+    """
+
+    engine: Engine | None = None
+
+    @classmethod
+    def bind(cls, engine: Engine) -> None:
+        cls.engine = engine
 
 
-def run_queued(database_url: str, job_id: str) -> dict | None:
-    """The RQ entry point: a plain importable function, arguments only strings."""
-    return run_job(_engine_for(database_url), job_id)
+def run_queued(job_id: str) -> dict | None:
+    """The RQ entry point: a plain importable function whose only argument is the job id."""
+    if WorkerEngine.engine is None:
+        raise RuntimeError("no database bound: start workers with `metacrm worker`")
+    return run_job(WorkerEngine.engine, job_id)
 
 
 def run_job(engine: Engine, job_id: str, listener: Progress | None = None, *, reraise: bool = True):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 
 from runtime.automation.jobs import JobQueue
+from runtime.automation.jobs import WorkerEngine
 from runtime.automation.jobs import get_job
 from runtime.automation.jobs import run_job
 from runtime.errors import BadInput
@@ -124,6 +125,10 @@ def test_rq_backend_runs_the_same_job_in_a_worker(crm, sheet):
     job_id = queue.submit("import", import_params(sheet), 1)
     assert queue.get(job_id)["status"] == "queued" and count(engine, registry) == 0
     redis = Redis.from_url(REDIS_URL)
+    from rq.job import Job
+
+    assert Job.fetch(job_id, connection=redis).args == (job_id,)  # no database URL in Redis
+    WorkerEngine.bind(engine)
     try:
         SimpleWorker([name], connection=redis).work(burst=True)
         job = queue.get(job_id)
