@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from apps.config import Settings
 from runtime.api import create_api_blueprint
+from runtime.automation.jobs import JobQueue
 from runtime.errors import MetacrmError
 from runtime.security.login import init_login
 from runtime.storage.engine import make_engine
@@ -53,7 +54,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     _configure(app, settings)
     engine = make_engine(settings.database_url)
-    app.extensions["metacrm"] = {"engine": engine, "settings": settings}
+    jobs = JobQueue(engine, settings.redis_url)
+    app.extensions["metacrm"] = {"engine": engine, "settings": settings, "jobs": jobs}
     csrf = CSRFProtect(app)
     init_login(app, engine)
     app.register_blueprint(create_blueprint())

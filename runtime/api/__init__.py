@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from runtime.api import data
 from runtime.api import me
 from runtime.api import meta
 from runtime.api.auth import authenticate
@@ -25,4 +26,5 @@ def create_api_blueprint() -> Blueprint:
     meta.register(bp, registries)
     me.register(bp)
     RecordRoutes(registries).register(bp)
+    data.register(bp, registries)
     return bp

@@ -45,6 +45,10 @@ def settings():
     return current_app.extensions["metacrm"]["settings"]
 
 
+def jobs():
+    return current_app.extensions["metacrm"]["jobs"]
+
+
 def record_service(registry: SchemaRegistry, language: str) -> RecordService:
     return RecordService(registry, language=language)
 
