@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import and_
+from sqlalchemy import false
 from sqlalchemy import literal
 from sqlalchemy import or_
 from sqlalchemy import tuple_
@@ -59,6 +60,8 @@ class SortKey:
 def parse_order(order: str | None, registry, entity: Entity, table, columns) -> list[SortKey]:
     """The sort keys of ``order`` (default ``-updated_at,-id``), ending with ``id``.
 
+    ``id`` comes last in the direction of the key before it unless ``order`` places it.
+
     ``columns`` maps a field path to SQL (a ``SqlColumns``). Keys after ``id``
     could never matter and are dropped. Raises InvalidOrder with a position.
     """
@@ -83,7 +86,9 @@ def parse_order(order: str | None, registry, entity: Entity, table, columns) -> 
         if len(keys) > MAX_KEYS:
             raise InvalidOrder(f"at most {MAX_KEYS} sort keys", item, at)
     if keys[-1].path != ("id",):
-        keys.append(SortKey(("id",), False, columns(("id",)), False))
+        # The tie-breaker runs the way of the last key (``-amount`` -> ``-amount,-id``), so one
+        # index on (amount, id) serves the list read in either direction.
+        keys.append(SortKey(("id",), keys[-1].descending, columns(("id",)), False))
     return keys
 
 
@@ -131,6 +136,35 @@ def _nullable(table, path: tuple[str, ...]) -> bool:
 
 # -- SQL ---------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Phase:
+    """One query of a page: its condition (None: none) and ORDER BY. Run in turn until full."""
+
+    where: ColumnElement | None
+    order: list[ColumnElement]
+
+
+def phases(keys: list[SortKey], values: list | None) -> list[Phase]:
+    """The queries that together give the page after ``values`` (None: the first page).
+
+    When the first key may be NULL, its non-NULL rows and its NULL rows are read
+    by separate queries (the second only runs if the first did not fill the
+    page). Neither then needs ``NULLS LAST`` on that key, and each is a plain
+    range or equality on it, so an ordinary index on the key serves both
+    directions and a deep page costs as little as the first.
+    """
+    first, rest = keys[0], keys[1:]
+    if not first.nullable:
+        return [Phase(None if values is None else after(keys, values), order_by(keys))]
+    non_null = [first.expr.desc() if first.descending else first.expr.asc(), *order_by(rest)]
+    nulls = Phase(first.expr.is_(None), order_by(rest))
+    if values is None:
+        return [Phase(first.expr.is_not(None), non_null), nulls]
+    if values[0] is None:
+        return [Phase(and_(first.expr.is_(None), after(rest, values[1:])), order_by(rest))]
+    return [Phase(_within(first, values[0], after(rest, values[1:])), non_null), nulls]
+
+
 def order_by(keys: list[SortKey]) -> list[ColumnElement]:
     """ORDER BY terms; NULLS LAST only where NULL can occur, so indexes stay usable."""
     terms = []
@@ -144,25 +178,30 @@ def after(keys: list[SortKey], values: list) -> ColumnElement:
     """Rows strictly after the row whose key values are ``values``, in ``order_by(keys)``.
 
     Same direction and no NULLs: a row-value comparison, which PostgreSQL turns
-    into one index range. Otherwise the OR-chain ``k1 > v1 OR (k1 = v1 AND ...)``
-    with NULL (sorted last) counted as greater than any value.
+    into one index range. Otherwise ``k1 >= v1 AND (k1 > v1 OR (k1 = v1 AND
+    <after the rest>))`` (the redundant ``k1 >= v1`` is an index range too),
+    with NULL sorted after every value.
     """
     if not any(k.nullable for k in keys) and len({k.descending for k in keys}) == 1:
         left = tuple_(*[k.expr for k in keys])
         right = tuple_(*[_bind(k, v) for k, v in zip(keys, values)])
         return left < right if keys[0].descending else left > right
-    chain, equal = [], []
-    for key, value in zip(keys, values):
-        if value is not None:  # nothing sorts after NULL on this key
-            chain.append(and_(*equal, _beyond(key, value)))
-        equal.append(key.expr.is_(None) if value is None else key.expr == _bind(key, value))
-    return or_(*chain)
+    first, rest, value = keys[0], keys[1:], values[0]
+    if value is None:  # only NULLs can follow NULL on this key
+        return and_(first.expr.is_(None), after(rest, values[1:])) if rest else false()
+    if not rest:
+        beyond = first.expr < _bind(first, value) if first.descending else first.expr > _bind(first, value)
+        return or_(beyond, first.expr.is_(None)) if first.nullable else beyond
+    within = _within(first, value, after(rest, values[1:]))
+    return or_(within, first.expr.is_(None)) if first.nullable else within
 
 
-def _beyond(key: SortKey, value) -> ColumnElement:
+def _within(key: SortKey, value, tie_break: ColumnElement) -> ColumnElement:
+    """Non-NULL rows of ``key`` after ``value``; ``tie_break`` decides among equal ones."""
     bound = _bind(key, value)
-    test = key.expr < bound if key.descending else key.expr > bound
-    return or_(test, key.expr.is_(None)) if key.nullable else test
+    if key.descending:
+        return and_(key.expr <= bound, or_(key.expr < bound, and_(key.expr == bound, tie_break)))
+    return and_(key.expr >= bound, or_(key.expr > bound, and_(key.expr == bound, tie_break)))
 
 
 def _bind(key: SortKey, value) -> ColumnElement:

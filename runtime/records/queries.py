@@ -34,9 +34,8 @@ from runtime.records.computed import session_variables
 from runtime.records.cursor import decode_cursor
 from runtime.records.cursor import encode_cursor
 from runtime.records.cursor import fingerprint
-from runtime.records.ordering import after
-from runtime.records.ordering import order_by
 from runtime.records.ordering import parse_order
+from runtime.records.ordering import phases
 from runtime.records.reading import record_select
 from runtime.records.search import search_clause
 from runtime.records.search import search_words
@@ -73,38 +72,48 @@ def list_records(conn: Connection, registry, app: str, entity: str, *, where: st
         raise BadInput(f"{entity} rows are listed through their parent's '{ent.parent[1]}' field")
     table = registry.table(app, entity)
     limit = check_limit(limit)
-    dialect = conn.dialect.name
-    columns = SqlColumns(registry, ent, table, session_variables(user_id, now or _utcnow()), dialect)
+    columns = SqlColumns(registry, ent, table, session_variables(user_id, now or _utcnow()), conn.dialect.name)
     keys = parse_order(order, registry, ent, table, columns)
-    filters = [table.c.deleted_at.is_(None)]
-    where = (where or "").strip()
-    if where:
-        filters.append(compile_where(registry, ent, columns, where))
-    words = search_words(search or "")
-    if words:
-        filters.append(search_clause(ent, table, " ".join(words), dialect))
-    if extra_where is not None:
-        filters.append(extra_where)
+    where, words = (where or "").strip(), search_words(search or "")
+    filters = _filters(registry, ent, table, columns, where, words, extra_where)
     query_id = fingerprint(app, entity, where, ",".join(k.spec for k in keys), words, user_id)
-    page_filters = list(filters)
-    if cursor:
-        page_filters.append(after(keys, decode_cursor(cursor, query_id, secret, len(keys))))
+    values = decode_cursor(cursor, query_id, secret, len(keys)) if cursor else None
 
-    base = record_select(registry, ent, table, columns.variables, dialect)
+    base = record_select(registry, ent, table, columns.variables, columns.dialect)
     output = set(base.selected_columns.keys())
     extra = [k.expr.label(f"{_KEY}{i}") for i, k in enumerate(keys) if _key_column(k, output) is None]
-    query = base.add_columns(*extra).where(*page_filters).order_by(*order_by(keys)).limit(limit + 1)
-    rows = _run(conn, query).mappings().all()
-
+    rows = _fetch(conn, base.add_columns(*extra).where(*filters), phases(keys, values), limit + 1)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        last = rows[-1]
-        values = [last[_key_column(k, output) or f"{_KEY}{i}"] for i, k in enumerate(keys)]
-        next_cursor = encode_cursor(values, query_id, secret)
+        last = [rows[-1][_key_column(k, output) or f"{_KEY}{i}"] for i, k in enumerate(keys)]
+        next_cursor = encode_cursor(last, query_id, secret)
     data = [row_to_dict({k: v for k, v in row.items() if not k.startswith(_KEY)}) for row in rows]
     total = _count(conn, table, filters) if count else None
     return Page(data, next_cursor, total)
+
+
+def _filters(registry, ent, table, columns: SqlColumns, where: str, words: list[str], extra_where) -> list:
+    """Everything that decides which rows are in the list at all (the count uses these too)."""
+    filters = [table.c.deleted_at.is_(None)]
+    if where:
+        filters.append(compile_where(registry, ent, columns, where))
+    if words:
+        filters.append(search_clause(ent, table, " ".join(words), columns.dialect))
+    if extra_where is not None:
+        filters.append(extra_where)
+    return filters
+
+
+def _fetch(conn: Connection, query, steps, wanted: int) -> list:
+    """Up to ``wanted`` rows, running the page's phases in turn until it is full."""
+    rows: list = []
+    for phase in steps:
+        step = query if phase.where is None else query.where(phase.where)
+        rows += _run(conn, step.order_by(*phase.order).limit(wanted - len(rows))).mappings().all()
+        if len(rows) >= wanted:
+            break
+    return rows
 
 
 def compile_where(registry, entity, columns: SqlColumns, source: str) -> ColumnElement:

@@ -99,12 +99,12 @@ def test_bad_where_is_a_422_with_a_position(deals, service, where, col, words):
     ("name", ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf"]),
     ("-name", ["golf", "foxtrot", "echo", "delta", "charlie", "bravo", "alpha"]),
     ("amount", ["echo", "foxtrot", "alpha", "bravo", "delta", "charlie", "golf"]),  # ties by id, NULLs last
-    ("-amount", ["delta", "alpha", "bravo", "foxtrot", "echo", "charlie", "golf"]),
+    ("-amount", ["delta", "bravo", "alpha", "foxtrot", "echo", "golf", "charlie"]),  # then -id
     ("-amount,-name", ["delta", "bravo", "alpha", "foxtrot", "echo", "golf", "charlie"]),
     ("opened,name", ["echo", "bravo", "alpha", "delta", "golf", "charlie", "foxtrot"]),
     ("-opened,-name", ["golf", "delta", "alpha", "bravo", "echo", "foxtrot", "charlie"]),
     ("weighted", ["echo", "foxtrot", "bravo", "alpha", "charlie", "delta", "golf"]),
-    ("-weighted", ["alpha", "bravo", "foxtrot", "echo", "charlie", "delta", "golf"]),
+    ("-weighted", ["alpha", "bravo", "foxtrot", "echo", "golf", "delta", "charlie"]),
     ("account_city,-name", ["foxtrot", "bravo", "charlie", "alpha", "golf", "echo", "delta"]),
     ("-account_city,name", ["alpha", "charlie", "bravo", "foxtrot", "delta", "echo", "golf"]),
     ("account.name,name", ["alpha", "charlie", "bravo", "foxtrot", "delta", "echo", "golf"]),
