@@ -9,6 +9,8 @@ clients (and schemathesis) can rely on the status codes.
 from __future__ import annotations
 
 from runtime.api import schemas
+from runtime.api.openapi_data import entity_data_paths
+from runtime.api.openapi_data import fixed_data_paths
 from runtime.metadata.model import pick_label
 
 ERROR_TEXT = {
@@ -40,7 +42,10 @@ def build_document(registry, *, server_version: str = "0.1.0") -> dict:
                 continue
             _entity_schemas(registry, entity, components["schemas"])
             paths.update(_entity_paths(app, entity))
+            op = _op_factory(app.name, entity.name, pick_label(entity.label))
+            paths.update(entity_data_paths(f"/api/v1/{app.name}/{entity.name}", entity, op, _ok, _errors))
     paths.update(_fixed_paths())
+    paths.update(fixed_data_paths(_ok, _errors))
     return {
         "openapi": "3.1.0",
         "info": {"title": "metacrm API", "version": server_version,

@@ -142,16 +142,20 @@ def export_xlsx(conn: Connection, registry, app: str, entity: str, path: str | P
     sheet = book.create_sheet(pick_label(ent.label, language)[:31] or ent.name)
     sheet.append(header(ent, language))
     rows = 0
-    for record in iter_records(conn, registry, app, entity, progress=progress, **filters):
-        cells = [record["id"]]
-        for f in fields:
-            value = xlsx_cell(f, record.get(f.name))
-            if isinstance(value, str):
-                value = WriteOnlyCell(sheet, value=value)
-                value.data_type = "s"  # never a formula, whatever the text starts with
-            cells.append(value)
-        sheet.append(cells)
-        rows += 1
+    try:
+        for record in iter_records(conn, registry, app, entity, progress=progress, **filters):
+            cells = [record["id"]]
+            for f in fields:
+                value = xlsx_cell(f, record.get(f.name))
+                if isinstance(value, str):
+                    value = WriteOnlyCell(sheet, value=value)
+                    value.data_type = "s"  # never a formula, whatever the text starts with
+                cells.append(value)
+            sheet.append(cells)
+            rows += 1
+    except BaseException:
+        sheet.close()  # a bad filter or a failed read: end openpyxl's row writer and its temp file
+        raise
     book.save(str(path))
     return rows
 
