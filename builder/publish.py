@@ -29,6 +29,7 @@ from runtime.errors import UnsafeChange
 from runtime.metadata.model import App
 from runtime.metadata.model import build_app
 from runtime.metadata.validate import validate_app
+from runtime.records.search import install_search_indexes
 from runtime.storage.assess import assess
 from runtime.storage.catalog import all_current_metadata
 from runtime.storage.migrate import Migrator
@@ -137,6 +138,9 @@ def _publish(engine, source, author, dry_run, progress) -> PublishResult:
             raise _DryRun(PublishResult(new.name, None, changes))
         tables = build_tables([*others.values(), new])
         Migrator(conn, new, tables, number + 1, progress).apply(changes)
+        for entity in new.entities:
+            if entity.parent is None:
+                install_search_indexes(conn, entity, tables[entity.qualified_name])
         _record_version(conn, new, number + 1, changes, author)
         return PublishResult(new.name, number + 1, changes)
 

@@ -31,7 +31,7 @@ from runtime.errors import BadInput
 from runtime.metadata.model import Entity
 from runtime.metadata.model import Field
 from runtime.metadata.model import label_of
-from runtime.storage.names import short_name
+from runtime.storage.names import search_index_name
 
 log = logging.getLogger(__name__)
 
@@ -116,10 +116,6 @@ def _options_labelled(field: Field, word: str) -> list[str]:
 
 
 # -- indexes (PostgreSQL) ------------------------------------------------------
-
-def search_index_name(table_name: str, column: str) -> str:
-    return short_name(f"ix_{table_name}_{column}_trgm")
-
 
 def search_index_statements(entity: Entity, table, dialect: str = "postgresql",
                             trgm_schema: str | None = None) -> list:

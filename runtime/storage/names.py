@@ -28,6 +28,11 @@ def index_name(table: str, columns: tuple[str, ...], unique: bool = False) -> st
     return short_name(f"{'uq' if unique else 'ix'}_{table}_{'_'.join(columns)}")
 
 
+def search_index_name(table: str, column: str) -> str:
+    """The trigram (PostgreSQL) search index of one text column."""
+    return short_name(f"ix_{table}_{column}_trgm")
+
+
 def fk_name(table: str, column: str) -> str:
     return short_name(f"fk_{table}_{column}")
 

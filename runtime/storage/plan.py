@@ -18,6 +18,7 @@ from typing import Mapping
 from runtime.metadata.model import App
 from runtime.metadata.model import Entity
 from runtime.metadata.model import Field
+from runtime.storage.names import search_index_name
 from runtime.storage.tables import entity_indexes
 from runtime.storage.tables import entity_table_name
 
@@ -146,6 +147,7 @@ def _archive_entity(entity: Entity, version: int) -> list[Change]:
 
     table = entity_table_name(entity)
     indexes = [name for name, _cols, _u in entity_indexes(entity)]
+    indexes += [search_index_name(table, f.name) for f in entity.stored_fields]
     return [
         Change("archive_entity", entity.name, old=entity.raw, table=table,
                detail={"archived": archived_name(table, version), "indexes": indexes})
@@ -165,6 +167,7 @@ def _plan_fields(before: Entity, after: Entity, archived, version) -> list[Chang
     for f in before.stored_fields:
         if f.name not in matched:
             indexes = [name for name, cols, _u in entity_indexes(before) if f.name in cols]
+            indexes.append(search_index_name(entity_table_name(before), f.name))
             changes.append(
                 Change("archive_field", after.name, f.name, old=f.raw, table=entity_table_name(before),
                        detail={"archived": archived_name(f.name, version), "indexes": indexes})

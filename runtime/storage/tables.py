@@ -84,7 +84,8 @@ def child_columns(entity: Entity) -> list[Column]:
 def entity_indexes(entity: Entity) -> list[tuple[str, tuple[str, ...], bool]]:
     """``(name, columns, unique)`` for every index the entity's table should have."""
     table = entity_table_name(entity)
-    wanted: dict[tuple[str, ...], bool] = {("owner",): False, ("deleted_at",): False}
+    # (updated_at, id) serves the default list order (newest first) with keyset paging
+    wanted: dict[tuple[str, ...], bool] = {("owner",): False, ("deleted_at",): False, ("updated_at", "id"): False}
     if entity.parent:
         wanted[("parent_id", "row_order")] = False
     for f in entity.stored_fields:

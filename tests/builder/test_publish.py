@@ -209,3 +209,25 @@ def test_dry_run_plans_without_touching_the_database(engine):
     planned = publish(engine, v2, dry_run=True)
     assert [c.kind for c in planned.changes] == ["add_field"]
     assert "city" not in columns_of(engine, "shop__customer")
+
+
+def trigram_indexes(engine, table):
+    with engine.connect() as conn:
+        return sorted(conn.execute(text(
+            "SELECT indexname FROM pg_indexes WHERE tablename = :t AND indexdef LIKE '%gin_trgm_ops%'"),
+            {"t": table}).scalars())
+
+
+def test_search_indexes_follow_archive_and_restore_on_postgresql(engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("trigram search indexes exist on PostgreSQL only")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
+    publish(engine, customer_v1())
+    assert "ix_shop__customer_legacy_code_trgm" in trigram_indexes(engine, "shop__customer")
+    without = evolve(customer_v1(), "customer",
+                     [fd for fd in customer_v1()["entities/customer.json"]["fields"] if fd["name"] != "legacy_code"])
+    publish(engine, without)
+    assert "ix_shop__customer_legacy_code_trgm" not in trigram_indexes(engine, "shop__customer")
+    restore_archived(engine, "shop", "customer.legacy_code")
+    assert "ix_shop__customer_legacy_code_trgm" in trigram_indexes(engine, "shop__customer")

@@ -22,7 +22,7 @@ def sales_source() -> dict:
     account = make_entity("account", [
         make_field("name", required=True, unique=True, max_length=100),
         make_field("city"),
-    ])
+    ], title_field="name")
     deal = make_entity("deal", [
         make_field("name", required=True, max_length=20),
         make_field("code", "autonumber", format="D-{YYYY}-{####}"),
@@ -39,7 +39,7 @@ def sales_source() -> dict:
         make_field("notes", "richtext"),
         make_field("contact_email", "email"),
         make_field("opened", "date", default="$today"),
-    ], rules=[{"when": "stage == 'won' and amount == null", "message": {"en": "A won deal needs an amount"}}])
+    ], title_field="name", rules=[{"when": "stage == 'won' and amount == null", "message": {"en": "A won deal needs an amount"}}])
     line = make_entity("deal_line", [
         make_field("product", required=True),
         make_field("qty", "integer", min=0),
