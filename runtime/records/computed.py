@@ -23,6 +23,7 @@ from runtime.metadata.model import Entity
 from runtime.metadata.model import pick_label
 
 DECIMAL_RESULTS = ("decimal", "currency", "percent")
+CACHE_LIMIT = 2000
 Variables = Callable[[tuple[str, ...]], Any]
 
 
@@ -59,12 +60,26 @@ class SqlColumns:
         return select(inner).where(alias.c.id == self.table.c[link.name]).scalar_subquery()
 
     def compile(self, source: str) -> ColumnElement:
+        """SQL for ``source``; reused from the registry's cache when it does not depend on
+        the request (no ``$`` variables) and targets the entity's own table."""
         from runtime.metadata.expressions import compile_sql
         from runtime.metadata.expressions import parse
+        from runtime.metadata.expressions import variables_used
         from runtime.metadata.scope import EntityScope
 
+        cache = self.registry.cache
+        if len(cache) > CACHE_LIMIT:  # callers' where= strings are unbounded; start over
+            cache.clear()
+        expr = cache.get(("parse", source)) or cache.setdefault(("parse", source), parse(source))
+        reusable = not variables_used(expr) and self.table is self.registry.tables[self.entity.qualified_name]
+        key = ("sql", self.entity.qualified_name, source, self.dialect)
+        if reusable and key in cache:
+            return cache[key]
         scope = EntityScope(self.registry.app(self.entity.app), self.entity, self.registry.apps)
-        return compile_sql(parse(source), scope, self, self.variables, self.dialect)
+        compiled = compile_sql(expr, scope, self, self.variables, self.dialect)
+        if reusable:
+            cache[key] = compiled
+        return compiled
 
     def formula(self, name: str) -> ColumnElement:
         """A decimal formula rounds to its field's precision, via the language's own ROUND."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
 
 from sqlalchemy import Connection
 from sqlalchemy import Table
@@ -25,6 +26,8 @@ from runtime.storage.tables import build_tables
 class SchemaRegistry:
     apps: Mapping[str, App]
     tables: Mapping[str, Table]
+    #: Parsed and compiled expressions, valid as long as this registry (one set of app versions).
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_apps(cls, apps: list[App]) -> SchemaRegistry:
