@@ -86,24 +86,37 @@ def _existing(conn: Connection, table, row_id: int, errors: dict) -> dict:
 
 
 def write_children(conn: Connection, plan: ChildPlan, parent_id: int, user_id: int | None,
-                   now: datetime) -> list[list]:
-    """Apply the plan; returns the old and new rows (JSON) for the parent's history entry."""
+                   now: datetime, *, new_parent: bool = False) -> list[list]:
+    """Apply the plan; returns the old and new rows (JSON) for the parent's history entry.
+
+    ``new_parent``: the parent was just inserted, so it has no rows to read or delete.
+    """
     table = plan.table
-    before = current_rows(conn, table, parent_id)
+    before = [] if new_parent else current_rows(conn, table, parent_id)
     keep = {row_id for row_id, _ in plan.rows if row_id is not None}
     gone = [r["id"] for r in before if r["id"] not in keep]
     if gone:
         conn.execute(delete(table).where(table.c.id.in_(gone)))
+    added = []
     for order, (row_id, values) in enumerate(plan.rows):
         stamp = {"parent_id": parent_id, "row_order": order, "updated_at": now, "updated_by": user_id}
         if row_id is None:
-            conn.execute(insert(table).values(**values, **stamp, version=1, created_at=now,
-                                              created_by=user_id, owner=user_id))
+            added.append({**values, **stamp, "version": 1, "created_at": now, "created_by": user_id,
+                          "owner": user_id})
         else:
             conn.execute(update(table).where(table.c.id == row_id)
                          .values(**values, **stamp, version=table.c.version + 1))
+    for same_keys in _by_keys(added):  # executemany wants one key set per statement
+        conn.execute(insert(table), same_keys)
     after = current_rows(conn, table, parent_id)
     return [before, after]
+
+
+def _by_keys(rows: list[dict]) -> list[list[dict]]:
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    return list(groups.values())
 
 
 def current_rows(conn: Connection, table, parent_id: int) -> list[dict]:

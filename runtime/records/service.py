@@ -78,7 +78,7 @@ class RecordService:
         record_id = self._insert(conn, ent, table, {**values, **stamp})
         attach_uploads(conn, ent, record_id, values, user_id)
         changes = diff({}, values)
-        changes.update(self._write_children(conn, ent, record_id, plans, user_id, now))
+        changes.update(self._write_children(conn, ent, record_id, plans, user_id, now, new_parent=True))
         self._finish(conn, ent, table, record_id, user_id, now, changes, "create")
         return self.get(conn, app, entity, record_id, user_id=user_id)
 
@@ -202,10 +202,10 @@ class RecordService:
                     plans.append(plan)
         return plans
 
-    def _write_children(self, conn, ent, record_id, plans, user_id, now) -> dict:
+    def _write_children(self, conn, ent, record_id, plans, user_id, now, new_parent=False) -> dict:
         changes = {}
         for plan in plans:
-            before, after = write_children(conn, plan, record_id, user_id, now)
+            before, after = write_children(conn, plan, record_id, user_id, now, new_parent=new_parent)
             if before != after:
                 changes[plan.field] = [before, after]
             for other in plan.moved_from:
