@@ -62,7 +62,7 @@ DEAL_FIELDS = [
 LINE_FIELDS = [f("product"), f("qty", "integer"), f("subtotal", "currency")]
 BENCH_APP = make_app(
     "bench",
-    make_entity("deal", DEAL_FIELDS, indexes=[["stage", "amount"]]),
+    make_entity("deal", DEAL_FIELDS, indexes=[["stage", "amount"], ["amount"]]),
     make_entity("deal_line", LINE_FIELDS),
 )
 FILL = {
