@@ -73,7 +73,7 @@ FILL = {
               "ELSE 'lost' END, (i * 7919 % 1000000) * 100, (i % 100) * 100, 'R' || (i % 20) FROM s",
     "postgresql": "INSERT INTO bench__deal (version, created_at, updated_at, name, stage, amount, probability, "
                   "region) SELECT 1, now(), now(), 'Deal ' || i, (ARRAY['won','new','qualify','proposal','lost'])"
-                  "[i % 5 + 1], (i * 7919 % 1000000), i % 100, 'R' || (i % 20) "
+                  "[i % 5 + 1], (i::bigint * 7919 % 1000000), i % 100, 'R' || (i % 20) "
                   "FROM generate_series(1, :n) AS i",
 }
 NEW_DEAL = {
@@ -244,11 +244,13 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--pg-rows", type=int, default=1_000_000)
     parser.add_argument("--pages", type=int, default=200)
+    parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        run("sqlite", f"sqlite:///{tmp}/bench.db", args)
+    if "sqlite" in args.backends:
+        with tempfile.TemporaryDirectory() as tmp:
+            run("sqlite", f"sqlite:///{tmp}/bench.db", args)
     pg = os.environ.get("METACRM_TEST_DATABASE_URL")
-    if pg:
+    if pg and "postgresql" in args.backends:
         schema = f"bench_{uuid.uuid4().hex[:8]}"
         admin = make_engine(pg)
         with admin.begin() as conn:
