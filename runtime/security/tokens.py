@@ -72,19 +72,19 @@ def authenticate_token(conn: Connection, token: str, *, now: datetime | None = N
     if not token or not token.startswith(PREFIX) or len(token) > 200:
         return None
     now = now or _utcnow()
-    found = conn.execute(
-        select(api_tokens.c.id, api_tokens.c.scope, api_tokens.c.last_used_at, api_tokens.c.expires_at,
-               api_tokens.c.revoked_at, api_tokens.c.user_id)
+    token_columns = (api_tokens.c.id.label("token_id"), api_tokens.c.scope, api_tokens.c.last_used_at,
+                     api_tokens.c.expires_at, api_tokens.c.revoked_at)
+    found = conn.execute(  # one query per API call: token and user together
+        select(users, *token_columns).join(api_tokens, api_tokens.c.user_id == users.c.id)
         .where(api_tokens.c.token_hash == _digest(token))
     ).first()
     if found is None or found.revoked_at is not None or (found.expires_at and found.expires_at <= now):
         return None
-    user = conn.execute(select(users).where(users.c.id == found.user_id)).first()
-    if user is None or not user.is_active:
+    if not found.is_active:
         return None
     if found.last_used_at is None or now - found.last_used_at >= TOUCH_INTERVAL:
-        conn.execute(update(api_tokens).where(api_tokens.c.id == found.id).values(last_used_at=now))
-    return user, found.scope
+        conn.execute(update(api_tokens).where(api_tokens.c.id == found.token_id).values(last_used_at=now))
+    return found, found.scope
 
 
 def list_tokens(conn: Connection, user_id: int) -> list[dict]:
