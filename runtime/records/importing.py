@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 from sqlalchemy import select
+from sqlalchemy import text
 
 from runtime.automation.jobs import job_kind
 from runtime.errors import BadInput
@@ -39,6 +40,7 @@ from runtime.records.tabular import open_sheet
 
 MODES = ("all_or_nothing", "skip_bad_rows", "upsert")
 BATCH = 1000
+ANALYZE_AFTER = 10_000  # rows; below that the old statistics are still close enough
 MAX_ERRORS = 1000
 Progress = Callable[[int, int | None], None]
 
@@ -61,6 +63,9 @@ def import_sheet(conn: Connection, registry, app: str, entity: str, sheet: Sheet
     importer = Importer(conn, registry, app, entity, mode=mode, upsert_on=upsert_on, user_id=user_id,
                         now=now or utcnow(), language=language)
     report = importer.run(sheet, match_columns(importer.entity, sheet.header, mapping), progress)
+    if conn.dialect.name == "postgresql" and report["created"] + report["updated"] >= ANALYZE_AFTER:
+        # fresh planner statistics, or the next list may scan the table instead of an index
+        conn.execute(text(f"ANALYZE {conn.dialect.identifier_preparer.quote(importer.table.name)}"))
     if report["errors"] and not importer.skip_bad:
         raise ValidationFailed(f"{report['bad_rows']} row(s) have errors; nothing was imported", details=report)
     return report

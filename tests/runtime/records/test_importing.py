@@ -233,3 +233,19 @@ def test_parents_with_rollups_import_in_batches_with_empty_totals(engine, tmp_pa
     assert {k: v for k, v in by_service.items() if k not in ("id", "name")} == \
            {k: v for k, v in imported.items() if k not in ("id", "name")}
     assert histories[0].keys() == histories[1].keys()
+
+
+def test_big_imports_refresh_planner_statistics_on_postgresql(crm, tmp_path, monkeypatch):
+    import runtime.records.importing as importing
+    from sqlalchemy import text as sql
+
+    engine, _registry = crm
+    if engine.dialect.name != "postgresql":
+        pytest.skip("ANALYZE after imports is for PostgreSQL's planner")
+    monkeypatch.setattr(importing, "ANALYZE_AFTER", 3)
+    assert run(crm, write(tmp_path, "name,email\nA,a@x.io\nB,b@x.io\nC,c@x.io\n"))["created"] == 3
+    with engine.connect() as conn:
+        analyzed = conn.execute(sql(
+            "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'crm__contact' "
+            "AND schemaname = current_schema()")).scalar()
+    assert analyzed is not None
