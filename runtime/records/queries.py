@@ -40,7 +40,7 @@ from runtime.records.reading import record_select
 from runtime.records.search import search_clause
 from runtime.records.search import search_words
 from runtime.records.search import storable_text
-from runtime.records.serialize import row_to_dict
+from runtime.records.serialize import rows_to_dicts
 
 MAX_LIMIT = 500
 _KEY = "_k"  # prefix of extra sort-key columns; field names never start with "_"
@@ -88,7 +88,7 @@ def list_records(conn: Connection, registry, app: str, entity: str, *, where: st
         rows = rows[:limit]
         last = [rows[-1][_key_column(k, output) or f"{_KEY}{i}"] for i, k in enumerate(keys)]
         next_cursor = encode_cursor(last, query_id, secret)
-    data = [row_to_dict({k: v for k, v in row.items() if not k.startswith(_KEY)}) for row in rows]
+    data = rows_to_dicts(rows, hide_prefix=_KEY)
     total = _count(conn, table, filters) if count else None
     return Page(data, next_cursor, total)
 
