@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy import and_
+from sqlalchemy import or_
 from sqlalchemy import insert
 from sqlalchemy import select
 
@@ -18,6 +20,8 @@ from runtime.records.serialize import json_value
 from runtime.storage.system import history
 
 ACTIONS = ("create", "update", "delete", "restore", "purge")
+#: Widest id range one batch entry may cover, so finding a record's batch stays an index range.
+BATCH_SPAN = 2000
 
 
 def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list]:
@@ -40,15 +44,40 @@ def record_change(conn: Connection, app: str, entity: str, record_id: int, actio
     ))
 
 
+def record_batch_created(conn: Connection, app: str, entity: str, created: Mapping[int, Mapping[str, list]],
+                         user_id: int | None, at: datetime) -> None:
+    """The creation of many records (ids -> changes): one entry per id range of at most BATCH_SPAN."""
+    ids = sorted(created)
+    start = 0
+    while start < len(ids):
+        end = start
+        while end + 1 < len(ids) and ids[end + 1] - ids[start] < BATCH_SPAN:
+            end += 1
+        part = ids[start:end + 1]
+        conn.execute(insert(history).values(
+            app=app, entity=entity, record_id=part[0], last_record_id=part[-1], action="create",
+            user_id=user_id, at=at, changes={"rows": {str(i): dict(created[i]) for i in part}},
+        ))
+        start = end + 1
+
+
 def record_history(conn: Connection, app: str, entity: str, record_id: int) -> list[dict]:
-    """Entries for one record, oldest first."""
+    """Entries for one record, oldest first (its share of a batch entry included)."""
+    own = history.c.record_id == record_id
+    in_batch = and_(history.c.record_id.between(record_id - BATCH_SPAN, record_id - 1),
+                    history.c.last_record_id >= record_id)
     rows = conn.execute(
         select(history)
-        .where(history.c.app == app, history.c.entity == entity, history.c.record_id == record_id)
+        .where(history.c.app == app, history.c.entity == entity, or_(own, in_batch))
         .order_by(history.c.id)
     ).mappings()
-    return [
-        {"id": r["id"], "action": r["action"], "user_id": r["user_id"],
-         "at": r["at"].isoformat(), "changes": r["changes"]}
-        for r in rows
-    ]
+    entries = []
+    for r in rows:
+        changes = r["changes"]
+        if r["last_record_id"] is not None:
+            changes = changes["rows"].get(str(record_id))
+            if changes is None:  # an id inside the range that another transaction took
+                continue
+        entries.append({"id": r["id"], "action": r["action"], "user_id": r["user_id"],
+                        "at": r["at"].isoformat(), "changes": changes})
+    return entries

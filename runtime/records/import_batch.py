@@ -28,11 +28,11 @@ from runtime.records.autonumber import render
 from runtime.records.defaults import COMPUTED as NO_DEFAULT
 from runtime.records.defaults import default_value
 from runtime.records.files import UPLOAD_TYPES
+from runtime.records.history import record_batch_created
 from runtime.records.files import stored_uploads
 from runtime.records.rollups import empty_total
 from runtime.records.serialize import json_value
 from runtime.records.validation import COMPUTED
-from runtime.storage.system import history
 from runtime.storage.system import sequences
 from runtime.storage.system import users
 
@@ -239,9 +239,6 @@ def write_batch(conn: Connection, entity: Entity, table, batch: list[Prepared], 
     blank = dict.fromkeys(present)
     stamp = {"version": 1, "created_at": now, "created_by": user_id, "updated_at": now, "updated_by": user_id}
     conn.execute(insert(table), [{**blank, **p.values, **stamp, "id": i} for i, p in zip(ids, batch)])
-    conn.execute(insert(history), [
-        {"app": entity.app, "entity": entity.name, "record_id": record_id, "action": "create",
-         "user_id": user_id, "at": now, "changes": created(p.values)}
-        for record_id, p in zip(ids, batch)
-    ])
+    record_batch_created(conn, entity.app, entity.name,
+                         {record_id: created(p.values) for record_id, p in zip(ids, batch)}, user_id, now)
     return ids

@@ -111,6 +111,9 @@ history = Table(
     Column("app", String(40), nullable=False),
     Column("entity", String(40), nullable=False),
     Column("record_id", BigInteger, nullable=False),
+    # set on one entry that records the creation of a batch of records (imports): the
+    # ids record_id..last_record_id, each one's changes under changes["rows"][id]
+    Column("last_record_id", BigInteger),
     Column("action", String(10), nullable=False),
     Column("user_id", Integer),
     Column("at", DateTime, nullable=False),

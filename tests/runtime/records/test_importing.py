@@ -159,10 +159,14 @@ def test_fifty_rows_write_history_like_the_service(crm, tmp_path):
     lines = "\n".join(f"P{i},p{i}@x.io,{i}.5" for i in range(50))
     assert run(crm, write(tmp_path, "name,email,amount\n" + lines + "\n"))["created"] == 50
     engine, registry = crm
-    seventh = contacts(crm)[7]["id"]
+    records = contacts(crm)
+    seventh = records[7]["id"]
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(history)).scalar_one() == 50
+        assert conn.execute(select(func.count()).select_from(history)).scalar_one() == 1  # one for the batch
+        every = [RecordService(registry).history(conn, "crm", "contact", r["id"]) for r in records]
         entries = RecordService(registry).history(conn, "crm", "contact", seventh)
+    assert [[(e["action"], e["changes"]["name"][1]) for e in h] for h in every] == \
+           [[("create", f"P{i}")] for i in range(50)]
     assert [e["action"] for e in entries] == ["create"]
     assert entries[0]["changes"] == {"name": [None, "P7"], "email": [None, "p7@x.io"], "amount": [None, "7.50"],
                                      "stage": [None, "new"], "owner": [None, 1], "code": [None, "C-0008"]}
