@@ -44,9 +44,10 @@ def record_change(conn: Connection, app: str, entity: str, record_id: int, actio
     ))
 
 
-def record_batch_created(conn: Connection, app: str, entity: str, created: Mapping[int, Mapping[str, list]],
-                         user_id: int | None, at: datetime) -> None:
-    """The creation of many records (ids -> changes): one entry per id range of at most BATCH_SPAN."""
+def record_batch_created(conn: Connection, app: str, entity: str, fields: list[str],
+                         created: Mapping[int, list], user_id: int | None, at: datetime) -> None:
+    """The creation of many records: ``created`` maps each id to its JSON values in ``fields``
+    order (None = not set). One entry per id range of at most BATCH_SPAN."""
     ids = sorted(created)
     start = 0
     while start < len(ids):
@@ -56,7 +57,7 @@ def record_batch_created(conn: Connection, app: str, entity: str, created: Mappi
         part = ids[start:end + 1]
         conn.execute(insert(history).values(
             app=app, entity=entity, record_id=part[0], last_record_id=part[-1], action="create",
-            user_id=user_id, at=at, changes={"rows": {str(i): dict(created[i]) for i in part}},
+            user_id=user_id, at=at, changes={"fields": fields, "rows": {str(i): created[i] for i in part}},
         ))
         start = end + 1
 
@@ -75,9 +76,10 @@ def record_history(conn: Connection, app: str, entity: str, record_id: int) -> l
     for r in rows:
         changes = r["changes"]
         if r["last_record_id"] is not None:
-            changes = changes["rows"].get(str(record_id))
-            if changes is None:  # an id inside the range that another transaction took
+            values = changes["rows"].get(str(record_id))
+            if values is None:  # an id inside the range that another transaction took
                 continue
+            changes = {f: [None, v] for f, v in zip(changes["fields"], values) if v is not None}
         entries.append({"id": r["id"], "action": r["action"], "user_id": r["user_id"],
                         "at": r["at"].isoformat(), "changes": changes})
     return entries

@@ -113,13 +113,7 @@ class RowPlan:
         return Prepared(number, values, errors)
 
 
-PLAIN = (str, int, bool)
-
-
-def created(values: dict) -> dict:
-    """``history.diff({}, values)``: every value set, as JSON; plain values skip the dispatch."""
-    return {key: [None, value if type(value) in PLAIN else json_value(value)]
-            for key, value in values.items() if value is not None}
+PLAIN = (str, int, bool, type(None))
 
 
 class BatchChecks:
@@ -239,6 +233,8 @@ def write_batch(conn: Connection, entity: Entity, table, batch: list[Prepared], 
     blank = dict.fromkeys(present)
     stamp = {"version": 1, "created_at": now, "created_by": user_id, "updated_at": now, "updated_by": user_id}
     conn.execute(insert(table), [{**blank, **p.values, **stamp, "id": i} for i, p in zip(ids, batch)])
-    record_batch_created(conn, entity.app, entity.name,
-                         {record_id: created(p.values) for record_id, p in zip(ids, batch)}, user_id, now)
+    fields = list(present)
+    record_batch_created(conn, entity.app, entity.name, fields, {
+        record_id: [v if type(v) in PLAIN else json_value(v) for v in map(p.values.get, fields)]
+        for record_id, p in zip(ids, batch)}, user_id, now)
     return ids

@@ -16,11 +16,11 @@ AT = datetime(2026, 11, 23, 9, 0)
 
 def test_each_record_sees_only_its_share_of_a_batch(engine):
     far = 10 + BATCH_SPAN * 3
-    created = {i: {"name": [None, f"n{i}"]} for i in (10, 11, 13, far)}
+    created = {i: [f"n{i}", None] for i in (10, 11, 13, far)}
     with engine.begin() as conn:
-        record_batch_created(conn, "a", "e", created, 7, AT)
+        record_batch_created(conn, "a", "e", ["name", "city"], created, 7, AT)
         record_change(conn, "a", "e", 11, "update", 8, AT, {"name": ["n11", "x"]})
-        record_batch_created(conn, "a", "other", {12: {"name": [None, "elsewhere"]}}, 7, AT)
+        record_batch_created(conn, "a", "other", ["name"], {12: ["elsewhere"]}, 7, AT)
         entries = conn.execute(select(func.count()).select_from(history)).scalar_one()
         histories = {i: record_history(conn, "a", "e", i) for i in (10, 11, 12, 13, far)}
     assert entries == 4  # two batch entries (the far id starts a new one), one update, one other entity
