@@ -8,15 +8,13 @@ state and run against the real server.
 from __future__ import annotations
 
 import os
-import uuid
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import text
-
 from apps.config import Settings
 from runtime.storage.engine import make_engine
 from runtime.storage.system import upgrade
+from tests.pg_scratch import scratch_schema_url
 
 PG_URL = os.environ.get("METACRM_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("METACRM_TEST_REDIS_URL")
@@ -28,15 +26,8 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with scratch_schema_url(PG_URL) as url:
+        yield url
 
 
 @pytest.fixture

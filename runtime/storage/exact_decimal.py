@@ -53,7 +53,7 @@ class ExactDecimal(TypeDecorator):
     def process_bind_param(self, value: Any, dialect) -> Any:
         if value is None:
             return None
-        quantized = self._quantize(_exact(value))
+        quantized = self._quantize(exact_decimal(value))
         if dialect.name != "sqlite":
             return quantized
         scaled = int(quantized.scaleb(self.scale, context=_CONTEXT))
@@ -66,9 +66,9 @@ class ExactDecimal(TypeDecorator):
             return None
         if dialect.name == "sqlite":
             # AVG and overflowing sums come back as floats; keep what precision they have.
-            number = _exact(value) if not isinstance(value, int) else Decimal(value)
+            number = exact_decimal(value) if not isinstance(value, int) else Decimal(value)
             return self._quantize(number.scaleb(-self.scale, context=_CONTEXT))
-        return self._quantize(_exact(value))
+        return self._quantize(exact_decimal(value))
 
     def process_literal_param(self, value: Any, dialect) -> str:
         return str(self.process_bind_param(value, dialect))
@@ -78,13 +78,13 @@ class ExactDecimal(TypeDecorator):
         return q.copy_abs() if q.is_zero() else q
 
 
-def _exact(value: Any) -> Decimal:
+def exact_decimal(value: Any) -> Decimal:
     """A finite Decimal from an int, Decimal, str or float (floats via their shortest repr)."""
     if isinstance(value, bool):
-        raise TypeError("a boolean is not a decimal")
+        raise TypeError("a boolean is not a number")
     if isinstance(value, float):
         value = repr(value)
     number = value if isinstance(value, Decimal) else Decimal(value)
     if not number.is_finite():
-        raise ValueError(f"{value!r} is not a finite decimal")
+        raise ValueError(f"{value!r} is not a finite number")
     return number

@@ -16,7 +16,7 @@ import os
 import sys
 import tempfile
 import time
-import uuid
+
 from datetime import datetime
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from runtime.records.registry import SchemaRegistry
 from runtime.storage.engine import make_engine
 from runtime.storage.system import history
 from runtime.storage.system import upgrade
+from tests.pg_scratch import scratch_schema_url
 from tests.factories import make_app
 from tests.factories import make_entity
 from tests.factories import make_field as f
@@ -43,7 +44,6 @@ FIELDS = [f("name", required=True), f("email", "email"), f("phone", "phone"), f(
           f("seen_at", "datetime")]
 HEADER = [x["name"] for x in FIELDS]
 
-
 def write_csv(path: Path, rows: int) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
@@ -52,7 +52,6 @@ def write_csv(path: Path, rows: int) -> None:
             out.writerow([f"Person {i}", f"p{i}@example.com", f"+49 30 {i:07d}", "Berlin", i % 50,
                           f"{i}.25", "1990-05-17", "won" if i % 3 else "new", "yes" if i % 2 else "no",
                           "2026-01-02T03:04:05Z"])
-
 
 def run(url: str, rows: int, path: Path) -> tuple[float, float]:
     engine = make_engine(url)
@@ -81,11 +80,9 @@ def run(url: str, rows: int, path: Path) -> tuple[float, float]:
     engine.dispose()
     return imported, raw
 
-
 def report(name: str, rows: int, imported: float, raw: float) -> None:
     print(f"{name:10} import {rows / imported:>9,.0f} rows/s ({imported:.2f} s)   "
           f"raw executemany {rows / raw:>9,.0f} rows/s ({raw:.2f} s)   ratio {raw / imported:.2f}")
-
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -97,17 +94,8 @@ def main() -> None:
         report("sqlite", args.rows, *run(f"sqlite:///{Path(tmp) / 'bench.db'}", args.rows, path))
         pg = os.environ.get("METACRM_TEST_DATABASE_URL")
         if pg:
-            schema = f"bench_{uuid.uuid4().hex[:8]}"
-            admin = make_engine(pg)
-            with admin.begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-            try:
-                sep = "&" if "?" in pg else "?"
-                report("postgresql", args.rows, *run(f"{pg}{sep}options=-csearch_path%3D{schema}", args.rows, path))
-            finally:
-                with admin.begin() as conn:
-                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-
+            with scratch_schema_url(pg, "bench") as url:
+                report("postgresql", args.rows, *run(url, args.rows, path))
 
 if __name__ == "__main__":
     main()

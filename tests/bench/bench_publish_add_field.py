@@ -12,7 +12,6 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from sqlalchemy import text
@@ -23,6 +22,7 @@ from builder.publish import publish  # noqa: E402
 from runtime.storage.engine import make_engine  # noqa: E402
 from runtime.storage.system import upgrade  # noqa: E402
 from tests.factories import evolve  # noqa: E402
+from tests.pg_scratch import scratch_schema_url  # noqa: E402
 from tests.factories import make_app  # noqa: E402
 from tests.factories import make_entity  # noqa: E402
 from tests.factories import make_field  # noqa: E402
@@ -76,15 +76,8 @@ def main() -> None:
         run(f"sqlite:///{tmp}/bench.db", args.rows)
     pg = os.environ.get("METACRM_TEST_DATABASE_URL")
     if pg:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = make_engine(pg)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            run(f"{pg}?options=-csearch_path%3D{schema}", args.rows)
-        finally:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        with scratch_schema_url(pg, "bench") as url:
+            run(url, args.rows)
 
 
 if __name__ == "__main__":

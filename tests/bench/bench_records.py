@@ -16,7 +16,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
@@ -46,6 +45,7 @@ from runtime.storage.system import upgrade  # noqa: E402
 from tests.factories import make_app  # noqa: E402
 from tests.factories import make_entity  # noqa: E402
 from tests.factories import make_field as f  # noqa: E402
+from tests.pg_scratch import scratch_schema_url  # noqa: E402
 
 STAGES = [{"value": v} for v in ("new", "qualify", "proposal", "won", "lost")]
 DEAL_FIELDS = [
@@ -252,15 +252,8 @@ def main() -> None:
             run("sqlite", f"sqlite:///{tmp}/bench.db", args)
     pg = os.environ.get("METACRM_TEST_DATABASE_URL")
     if pg and "postgresql" in args.backends:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = make_engine(pg)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            run("postgresql", f"{pg}?options=-csearch_path%3D{schema}", args, keyset_rows=args.pg_rows)
-        finally:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        with scratch_schema_url(pg, "bench") as url:
+            run("postgresql", url, args, keyset_rows=args.pg_rows)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from runtime.storage.exact_decimal import exact_decimal as to_decimal
+
 MAX_SCALE = 10
 DIVISION_SCALE = 6
 
@@ -151,16 +153,6 @@ def coerce_value(value: Any, t: ExprType) -> Any:
     return value
 
 
-def to_decimal(value: Any) -> Decimal:
-    """An exact Decimal from an int, Decimal, str or float (floats via their shortest repr)."""
-    if isinstance(value, bool):
-        raise TypeError("a boolean is not a number")
-    if isinstance(value, float):
-        value = repr(value)
-    d = value if isinstance(value, Decimal) else Decimal(value)
-    if not d.is_finite():
-        raise ValueError(f"{value!r} is not a finite number")
-    return d
 
 
 def _to_date(value: Any) -> dt.date:
