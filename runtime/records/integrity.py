@@ -1,9 +1,10 @@
 """Link integrity when a record goes to the recycle bin.
 
 The database enforces ``on_delete`` only for a real DELETE (purge); a soft
-delete must check it itself, or live records would point into the bin.
-``restrict`` refuses; ``cascade`` and ``set_null`` are left to purge time so
-a restore gives back exactly what was there.
+delete must apply it itself, or live records would point into the bin:
+``restrict`` refuses, ``cascade`` moves the linking records to the bin too
+(and a restore brings back the ones that went with it), ``set_null`` empties
+the link (the old value stays in the record's history).
 """
 
 from __future__ import annotations
@@ -38,3 +39,16 @@ def check_soft_delete(conn: Connection, registry, target: Entity, record_id: int
                 f"still used by {entity.name}.{field.name}; delete or change those records first",
                 details={"referenced_by": f"{entity.app}.{entity.name}.{field.name}"},
             )
+
+
+def linked(conn: Connection, registry, target: Entity, record_id: int, rule: str, deleted_at=None):
+    """``(entity, table, field, ids)`` of the records linking to ``record_id`` with ``on_delete == rule``:
+    live ones, or (with ``deleted_at``) the ones that went to the bin at that moment."""
+    for entity, field in referring_links(registry, target):
+        if field.opt("on_delete", "restrict") != rule:
+            continue
+        table = registry.tables[entity.qualified_name]
+        state = table.c.deleted_at.is_(None) if deleted_at is None else table.c.deleted_at == deleted_at
+        ids = list(conn.execute(select(table.c.id).where(table.c[field.name] == record_id, state)).scalars())
+        if ids:
+            yield entity, table, field, ids

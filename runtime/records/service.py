@@ -39,6 +39,7 @@ from runtime.records.history import diff
 from runtime.records.history import record_change
 from runtime.records.history import record_history
 from runtime.records.integrity import check_soft_delete
+from runtime.records.integrity import linked
 from runtime.records.queries import Page
 from runtime.records.queries import list_records
 from runtime.records.reading import read_record
@@ -113,26 +114,49 @@ class RecordService:
 
     def delete(self, conn: Connection, app: str, entity: str, record_id: int, user_id: int | None,
                expected_version: int | None = None) -> None:
-        """Move the record to the recycle bin (``deleted_at``); it can be restored."""
+        """Move the record to the recycle bin (``deleted_at``); it can be restored.
+
+        Links to it are handled per their ``on_delete``: restrict refuses, cascade
+        moves the linking records to the bin too, set_null empties the link.
+        """
         ent, table = self._entity(app, entity)
         old = self._live_row(conn, table, record_id)
         if expected_version is not None and old["version"] != expected_version:
             raise StaleVersion(f"record {record_id} is at version {old['version']}, not {expected_version}")
+        self._to_bin(conn, ent, table, old, self.clock(), user_id)
+
+    def _to_bin(self, conn, ent, table, old, now, user_id) -> None:
+        record_id = old["id"]
         check_soft_delete(conn, self.registry, ent, record_id)
-        now = self.clock()
+        for other, other_table, field, ids in linked(conn, self.registry, ent, record_id, "set_null"):
+            for other_id in ids:
+                conn.execute(update(other_table).where(other_table.c.id == other_id).values(
+                    {field.name: None, "version": other_table.c.version + 1, "updated_at": now,
+                     "updated_by": user_id}))
+                record_change(conn, other.app, other.name, other_id, "update", user_id, now,
+                              {field.name: [record_id, None]})
         self._set_deleted(conn, table, record_id, now, user_id, deleted=True)
-        record_change(conn, app, entity, record_id, "delete", user_id, now, diff(old, {"deleted_at": now}))
+        record_change(conn, ent.app, ent.name, record_id, "delete", user_id, now, diff(old, {"deleted_at": now}))
+        for other, other_table, _field, ids in linked(conn, self.registry, ent, record_id, "cascade"):
+            for other_id in ids:
+                self._to_bin(conn, other, other_table, self._row(conn, other_table, other_id), now, user_id)
 
     def restore(self, conn: Connection, app: str, entity: str, record_id: int, user_id: int | None) -> dict:
-        """Bring a record back from the recycle bin."""
-        _ent, table = self._entity(app, entity)
+        """Bring a record back from the recycle bin, with the records its deletion cascaded to."""
+        ent, table = self._entity(app, entity)
         old = self._row(conn, table, record_id)
         if old is None or old["deleted_at"] is None:
             raise NotFound(f"no deleted {entity} {record_id}")
-        now = self.clock()
-        self._set_deleted(conn, table, record_id, now, user_id, deleted=False)
-        record_change(conn, app, entity, record_id, "restore", user_id, now, diff(old, {"deleted_at": None}))
+        self._from_bin(conn, ent, table, old, self.clock(), user_id)
         return self.get(conn, app, entity, record_id, user_id=user_id)
+
+    def _from_bin(self, conn, ent, table, old, now, user_id) -> None:
+        record_id, deleted_at = old["id"], old["deleted_at"]
+        self._set_deleted(conn, table, record_id, now, user_id, deleted=False)
+        record_change(conn, ent.app, ent.name, record_id, "restore", user_id, now, diff(old, {"deleted_at": None}))
+        for other, other_table, _field, ids in linked(conn, self.registry, ent, record_id, "cascade", deleted_at):
+            for other_id in ids:
+                self._from_bin(conn, other, other_table, self._row(conn, other_table, other_id), now, user_id)
 
     def purge(self, conn: Connection, app: str, entity: str, record_id: int, user_id: int | None,
               *, is_admin: bool) -> None:
