@@ -14,6 +14,7 @@ from runtime.api import me
 from runtime.api import meta
 from runtime.api.auth import authenticate
 from runtime.api.context import RegistryCache
+from runtime.api.context import close_request_connection
 from runtime.api.routes import RecordRoutes
 
 __all__ = ["create_api_blueprint"]
@@ -22,6 +23,7 @@ __all__ = ["create_api_blueprint"]
 def create_api_blueprint() -> Blueprint:
     bp = Blueprint("api", __name__, url_prefix="/api")
     bp.before_request(authenticate)
+    bp.teardown_request(close_request_connection)
     registries = RegistryCache()
     meta.register(bp, registries)
     me.register(bp)

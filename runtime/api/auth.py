@@ -19,7 +19,10 @@ from flask_wtf.csrf import CSRFError
 from runtime.api.serialize import json_response
 from runtime.errors import AccessDenied
 from runtime.errors import MetacrmError
+from runtime.api.context import request_connection
 from runtime.security.tokens import authenticate_token
+from runtime.security.tokens import needs_touch
+from runtime.security.tokens import touch_token
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -66,12 +69,13 @@ def _from_token(header: str) -> ApiUser | None:
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "bearer":
         return None
-    engine = current_app.extensions["metacrm"]["engine"]
-    with engine.begin() as conn:  # begin: last_used_at may be written
-        found = authenticate_token(conn, token.strip())
+    found = authenticate_token(request_connection(), token.strip(), touch=False)
     if found is None:
         return None
     row, scope = found
+    if needs_touch(row):  # at most once a minute per token: its own small write
+        with current_app.extensions["metacrm"]["engine"].begin() as conn:
+            touch_token(conn, row.token_id)
     return ApiUser(row.id, bool(row.is_admin), row.language or "en", scope, "token")
 
 

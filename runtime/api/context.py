@@ -10,10 +10,12 @@ from __future__ import annotations
 import threading
 
 from flask import current_app
+from flask import g
 from sqlalchemy import Connection
 from sqlalchemy import select
 
 from runtime.errors import NotFound
+from runtime.storage.engine import read_only
 from runtime.records.registry import SchemaRegistry
 from runtime.records.service import RecordService
 from runtime.storage.system import apps
@@ -39,6 +41,20 @@ class RegistryCache:
 
 def engine():
     return current_app.extensions["metacrm"]["engine"]
+
+
+def request_connection() -> Connection:
+    """One read connection per API request (auth, registry check and reads share it);
+    closed, and its transaction rolled back, by ``close_request_connection``."""
+    if "api_conn" not in g:
+        g.api_conn = read_only(engine().connect())
+    return g.api_conn
+
+
+def close_request_connection(_exc=None) -> None:
+    conn = g.pop("api_conn", None)
+    if conn is not None:
+        conn.close()
 
 
 def settings():

@@ -7,6 +7,7 @@ its child rows, rollups and history commit together or not at all.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from contextlib import nullcontext
 
 from flask import Blueprint
 from flask import request
@@ -42,8 +43,7 @@ class RecordRoutes:
         """``(conn, service, entity, output)`` inside one transaction (rolled back for reads)."""
         if record_id > MAX_ID:  # no such row; and SQLite cannot even bind the number
             raise NotFound(f"no record {record_id}")
-        engine = context.engine()
-        with engine.begin() if write else engine.connect() as conn:
+        with context.engine().begin() if write else nullcontext(context.request_connection()) as conn:
             registry = self.registries.get(conn)
             ent = context.api_entity(registry, app, entity)
             service = context.record_service(registry, api_user().language)

@@ -67,8 +67,14 @@ def create_token(conn: Connection, user_id: int, name: str, scope: str = "read",
     return secret
 
 
-def authenticate_token(conn: Connection, token: str, *, now: datetime | None = None) -> tuple[Row, str] | None:
-    """``(user row, scope)`` for a live token of an active user, else None; notes when it was used."""
+def authenticate_token(conn: Connection, token: str, *, now: datetime | None = None,
+                       touch: bool = True) -> tuple[Row, str] | None:
+    """``(user row, scope)`` for a live token of an active user, else None.
+
+    With ``touch`` it also notes when the token was used (at most once per
+    TOUCH_INTERVAL); callers on a read-only connection pass ``touch=False`` and
+    call ``touch_token`` in a write transaction when ``needs_touch`` says so.
+    """
     if not token or not token.startswith(PREFIX) or len(token) > 200:
         return None
     now = now or _utcnow()
@@ -82,9 +88,17 @@ def authenticate_token(conn: Connection, token: str, *, now: datetime | None = N
         return None
     if not found.is_active:
         return None
-    if found.last_used_at is None or now - found.last_used_at >= TOUCH_INTERVAL:
-        conn.execute(update(api_tokens).where(api_tokens.c.id == found.token_id).values(last_used_at=now))
+    if touch and needs_touch(found, now):
+        touch_token(conn, found.token_id, now)
     return found, found.scope
+
+
+def needs_touch(found: Row, now: datetime | None = None) -> bool:
+    return found.last_used_at is None or (now or _utcnow()) - found.last_used_at >= TOUCH_INTERVAL
+
+
+def touch_token(conn: Connection, token_id: int, now: datetime | None = None) -> None:
+    conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(last_used_at=now or _utcnow()))
 
 
 def list_tokens(conn: Connection, user_id: int) -> list[dict]:

@@ -15,6 +15,15 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 
+READ_ONLY = "metacrm_read_only"
+
+
+def read_only(conn):
+    """Mark a connection that will only read: on SQLite its transactions take no write lock
+    (in WAL mode readers and the one writer then never wait for each other)."""
+    return conn.execution_options(**{READ_ONLY: True})
+
+
 def normalize_url(url: str) -> str:
     """Use psycopg 3 for plain ``postgresql://`` URLs."""
     parsed = make_url(url)
@@ -47,6 +56,8 @@ def _sqlite_engine(url: str, **kwargs) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # IMMEDIATE takes the write lock up front, so two writers never deadlock on an
+        # upgrade; read-only connections ask for DEFERRED (see ``read_only``).
+        conn.exec_driver_sql("BEGIN DEFERRED" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
     return engine
