@@ -7,6 +7,7 @@ parent or a delete can never leave the stored total drifting.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP
 from decimal import Decimal
 
@@ -36,8 +37,12 @@ def aggregate(field, child_table):
     return FUNCTIONS[function](column, type_=column.type)
 
 
-def recompute(conn: Connection, registry, entity: Entity, parent_id: int, source: str | None = None) -> dict:
-    """Refresh ``parent_id``'s rollups (all, or those over ``source``); returns ``{field: [old, new]}``."""
+def recompute(conn: Connection, registry, entity: Entity, parent_id: int, source: str | None = None,
+              old: Mapping | None = None) -> dict:
+    """Refresh ``parent_id``'s rollups (all, or those over ``source``); returns ``{field: [old, new]}``.
+
+    ``old``: the parent's stored values when the caller already has them (saves a read).
+    """
     fields = rollup_fields(entity, source)
     if not fields:
         return {}
@@ -53,7 +58,9 @@ def recompute(conn: Connection, registry, entity: Entity, parent_id: int, source
         ).one()
         for f, value in zip(group, values):
             new[f.name] = normalise(f, value)
-    old = conn.execute(select(*[table.c[n] for n in new]).where(table.c.id == parent_id)).one()._mapping
+    if old is None:
+        old = conn.execute(select(*[table.c[n] for n in new]).where(table.c.id == parent_id)).one()._mapping
+    old = {n: old.get(n) for n in new}
     changed = {n: [old[n], v] for n, v in new.items() if old[n] != v}
     if changed:
         conn.execute(update(table).where(table.c.id == parent_id).values({n: v[1] for n, v in changed.items()}))

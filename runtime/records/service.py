@@ -80,7 +80,7 @@ class RecordService:
         attach_uploads(conn, ent, record_id, values, user_id)
         changes = diff({}, values)
         changes.update(self._write_children(conn, ent, record_id, plans, user_id, now, new_parent=True))
-        self._finish(conn, ent, table, record_id, user_id, now, changes, "create")
+        self._finish(conn, ent, table, record_id, user_id, now, changes, "create", stored={})
         return self.get(conn, app, entity, record_id, user_id=user_id)
 
     def update(self, conn: Connection, app: str, entity: str, record_id: int, data: Mapping[str, Any],
@@ -109,7 +109,7 @@ class RecordService:
         attach_uploads(conn, ent, record_id, values, user_id)
         changes = diff(old, values)
         changes.update(self._write_children(conn, ent, record_id, plans, user_id, now))
-        self._finish(conn, ent, table, record_id, user_id, now, changes, "update")
+        self._finish(conn, ent, table, record_id, user_id, now, changes, "update", stored=old)
         return self.get(conn, app, entity, record_id, user_id=user_id)
 
     def delete(self, conn: Connection, app: str, entity: str, record_id: int, user_id: int | None,
@@ -245,9 +245,12 @@ class RecordService:
         record_change(conn, ent.app, ent.name, parent_id, "update", user_id, now, diff(
             {k: o for k, (o, _n) in changed.items()}, {k: n for k, (_o, n) in changed.items()}))
 
-    def _finish(self, conn, ent, table, record_id, user_id, now, changes, action) -> None:
-        """Rollups, rules and history: the stages after the row itself is written."""
-        rolled = recompute(conn, self.registry, ent, record_id)
+    def _finish(self, conn, ent, table, record_id, user_id, now, changes, action, stored) -> None:
+        """Rollups, rules and history: the stages after the row itself is written.
+
+        ``stored``: the row as it was before this change ({} for a new record).
+        """
+        rolled = recompute(conn, self.registry, ent, record_id, old=stored)
         changes.update(diff({k: o for k, (o, _n) in rolled.items()}, {k: n for k, (_o, n) in rolled.items()}))
         check_rules(conn, self.registry, ent, table, record_id, session_variables(user_id, now), self.language)
         if changes or action != "update":
@@ -262,7 +265,16 @@ class RecordService:
         return result.inserted_primary_key[0]
 
     def _execute(self, conn, ent, table, statement, values, record_id):
-        """Run a write; a unique index that fires anyway (a concurrent insert) is still a 422."""
+        """Run a write; a unique index that fires anyway (a concurrent insert) is still a 422.
+
+        Only entities with unique fields pay for the savepoint that lets the
+        transaction go on to say which value was taken.
+        """
+        if not any(f.unique for f in ent.stored_fields):
+            try:
+                return conn.execute(statement)
+            except IntegrityError:
+                raise Conflict(f"{ent.name}: the database refused the change") from None
         try:
             with conn.begin_nested():
                 return conn.execute(statement)
