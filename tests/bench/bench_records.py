@@ -41,6 +41,7 @@ from runtime.records.registry import SchemaRegistry  # noqa: E402
 from runtime.security.tokens import create_token  # noqa: E402
 from runtime.security.users import create_user  # noqa: E402
 from runtime.storage.engine import make_engine  # noqa: E402
+from runtime.storage.system import history  # noqa: E402
 from runtime.storage.system import upgrade  # noqa: E402
 from tests.factories import make_app  # noqa: E402
 from tests.factories import make_entity  # noqa: E402
@@ -87,7 +88,11 @@ NEW_DEAL = {
 
 
 def hand_written_app(engine, tables) -> Flask:
-    """The baseline: the same queries written by hand, no metadata layer."""
+    """The baseline: the same SQL written by hand, no metadata layer.
+
+    Create does what the product's create must: the row, its child rows, the
+    rollup, one history row and the read-back with the formula.
+    """
     deal, line = tables["bench.deal"], tables["bench.deal_line"]
     weighted = (deal.c.amount * deal.c.probability / 100).label("weighted")
     app = Flask("baseline")
@@ -120,8 +125,12 @@ def hand_written_app(engine, tables) -> Flask:
                                          "created_at": now, "updated_at": now} for i, x in enumerate(body["lines"])])
             total = select(func.sum(line.c.subtotal)).where(line.c.parent_id == deal_id).scalar_subquery()
             conn.execute(update(deal).where(deal.c.id == deal_id).values(total=total))
+            conn.execute(insert(history).values(  # the same audit row the product writes
+                app="bench", entity="deal", record_id=deal_id, action="create", at=now,
+                changes={k: [None, as_json({k: v})[k]] for k, v in values.items()}))
             row = conn.execute(select(deal, weighted).where(deal.c.id == deal_id)).mappings().one()
-        return jsonify({"data": as_json(row)}), 201
+            lines = conn.execute(select(line).where(line.c.parent_id == deal_id)).mappings().all()
+        return jsonify({"data": {**as_json(row), "lines": [as_json(x) for x in lines]}}), 201
 
     return app
 
