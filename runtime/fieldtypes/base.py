@@ -13,6 +13,7 @@ from typing import Any
 from typing import Callable
 from typing import ClassVar
 
+from sqlalchemy import String
 from sqlalchemy.types import TypeEngine
 
 #: Keys every field accepts, whatever its type.
@@ -85,6 +86,19 @@ class FieldType:
     def coercer(self, field) -> Callable[[Any], Any]:
         """``coerce`` bound to one field; types on hot import paths read their options once here."""
         return partial(self.coerce, field)
+
+
+class CodeStorage:
+    """Mixin for short code-like values (select options, autonumbers): VARCHAR(64), text in expressions."""
+
+    def column_type(self, field) -> TypeEngine:
+        return String(64)
+
+    def storage(self, field) -> tuple:
+        return ("string", 64)
+
+    def value_kind(self, field) -> tuple:
+        return ("text",)
 
 
 _REGISTRY: dict[str, FieldType] = {}

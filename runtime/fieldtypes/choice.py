@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import Boolean
-from sqlalchemy import String
 
+from runtime.fieldtypes.base import CodeStorage
 from runtime.fieldtypes.base import FieldType
 from runtime.fieldtypes.base import register
 
@@ -62,7 +62,7 @@ class BooleanType(FieldType):
 
 
 @register
-class SelectType(FieldType):
+class SelectType(CodeStorage, FieldType):
     name = "select"
     options = {"options": OPTIONS}
     required_options = ("options",)
@@ -70,14 +70,6 @@ class SelectType(FieldType):
     def default_schema(self):
         return OPTION_VALUE
 
-    def column_type(self, field):
-        return String(64)
-
-    def storage(self, field):
-        return ("string", 64)
-
-    def value_kind(self, field):
-        return ("text",)
 
     def coerce(self, field, value):
         if value is None or value == "":

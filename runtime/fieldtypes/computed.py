@@ -8,8 +8,8 @@ in the same transaction as the child rows; autonumbers are stored once.
 from __future__ import annotations
 
 from sqlalchemy import BigInteger
-from sqlalchemy import String
 
+from runtime.fieldtypes.base import CodeStorage
 from runtime.fieldtypes.base import FieldType
 from runtime.fieldtypes.base import register
 
@@ -84,19 +84,9 @@ class LookupType(FieldType):
 
 
 @register
-class AutonumberType(FieldType):
+class AutonumberType(CodeStorage, FieldType):
     """``OPP-{YYYY}-{#####}``: a per-period counter that never repeats."""
 
     name = "autonumber"
     options = {"format": {"type": "string", "pattern": "\\{#+\\}", "maxLength": 60}}
     required_options = ("format",)
-
-
-    def column_type(self, field):
-        return String(64)
-
-    def storage(self, field):
-        return ("string", 64)
-
-    def value_kind(self, field):
-        return ("text",)
