@@ -29,6 +29,9 @@ from runtime.records.files import open_file
 from runtime.records.files import store_upload
 
 EXPORT_OPTIONS = ("where", "search", "order")
+#: Sheets are bigger than JSON bodies (the app-wide limit); a 100,000-row CSV is ~10-20 MB.
+IMPORT_MAX_BYTES = 256 * 1024 * 1024
+UPLOAD_MAX_BYTES = 1024 * 1024 * 1024 + 65536  # the largest max_size_mb a field may declare, plus form overhead
 SHEET_SUFFIXES = (".csv", ".xlsx")
 
 
@@ -51,6 +54,7 @@ class DataRoutes:
         return context.api_entity(self.registries.get(conn), app, entity)
 
     def start_import(self, app: str, entity: str):
+        request.max_content_length = IMPORT_MAX_BYTES
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             raise BadInput('Send the sheet as multipart form field "file" (CSV or XLSX).')
@@ -109,6 +113,7 @@ class DataRoutes:
         return job
 
     def upload(self, app: str, entity: str, field: str):
+        request.max_content_length = UPLOAD_MAX_BYTES  # the field's own limit is checked on storing
         upload = request.files.get("file")
         if upload is None:
             raise BadInput('Send the file as multipart form field "file".')

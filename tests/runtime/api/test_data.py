@@ -104,3 +104,11 @@ def test_images_must_really_be_images(api, sales, content, name):
 
 def test_read_tokens_cannot_start_jobs_or_upload(reader):
     assert reader("POST", f"{ACCOUNTS}/export", json={}).status_code == 403
+
+
+def test_sheets_bigger_than_the_json_body_limit_import(api):
+    padding = "x" * 180
+    rows = "".join(f"Company {i:06d} {padding},Lyon\n" for i in range(55_000))
+    assert len(rows) > 10 * 1024 * 1024  # over MAX_CONTENT_LENGTH for JSON bodies
+    job = api.get(import_csv(api, "Name,City\n" + rows).headers["Location"]).get_json()["data"]
+    assert job["status"] == "done" and job["result"]["created"] == 55_000
