@@ -11,7 +11,6 @@ from __future__ import annotations
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from typing import Callable
 from typing import Iterator
@@ -24,6 +23,7 @@ from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import update
 
+from runtime.clock import utcnow
 from runtime.errors import Conflict
 from runtime.errors import UnsafeChange
 from runtime.metadata.model import App
@@ -146,7 +146,7 @@ def _publish(engine, source, author, dry_run, progress) -> PublishResult:
 
 
 def _record_version(conn: Connection, app: App, number: int, changes: list[Change], author: str | None) -> None:
-    now = datetime.utcnow()
+    now = utcnow()
     if number == 1:
         conn.execute(insert(apps).values(name=app.name, label=app.label, current_version=None,
                                          installed_at=now, updated_at=now))

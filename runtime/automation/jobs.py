@@ -18,7 +18,6 @@ from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +27,7 @@ from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import update
 
+from runtime.clock import utcnow
 from runtime.errors import BadInput
 from runtime.errors import MetacrmError
 from runtime.errors import NotFound
@@ -70,9 +70,6 @@ def _load_builtin_kinds() -> None:
     for module in BUILTIN_KINDS:
         importlib.import_module(module)
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 @dataclass

@@ -8,6 +8,7 @@ record service all ask the registry instead of switching on type names.
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 from typing import Any
 from typing import Callable
@@ -99,6 +100,17 @@ class CodeStorage:
 
     def value_kind(self, field) -> tuple:
         return ("text",)
+
+
+def default_value(token: Any, user_id: int | None, now: datetime) -> Any:
+    """The value a field's ``default`` stands for at ``now`` for ``user_id`` ($me, $today, $now)."""
+    if token == "$me":
+        return user_id
+    if token == "$today":
+        return now.date()
+    if token == "$now":
+        return now
+    return token
 
 
 _REGISTRY: dict[str, FieldType] = {}

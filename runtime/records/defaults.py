@@ -7,22 +7,11 @@ checks as typed input; an explicit ``null`` from the caller is kept as given.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
+from runtime.fieldtypes.base import default_value
 from runtime.metadata.model import Entity
 
 COMPUTED = ("formula", "rollup", "lookup", "autonumber", "table")
-
-
-def default_value(token: Any, user_id: int | None, now: datetime) -> Any:
-    """The value a default stands for at ``now`` for ``user_id``."""
-    if token == "$me":
-        return user_id
-    if token == "$today":
-        return now.date()
-    if token == "$now":
-        return now
-    return token
 
 
 def apply_defaults(entity: Entity, data: dict, user_id: int | None, now: datetime) -> dict:

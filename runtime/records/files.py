@@ -27,9 +27,9 @@ from sqlalchemy import Connection
 from sqlalchemy import select
 from sqlalchemy import update
 
+from runtime.clock import utcnow
 from runtime.errors import BadInput
 from runtime.errors import NotFound
-from runtime.records.clock import utcnow
 from runtime.storage.system import files
 
 DEFAULT_MAX_MB = 10

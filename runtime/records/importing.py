@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy import text
 
 from runtime.automation.jobs import job_kind
+from runtime.clock import utcnow
 from runtime.errors import BadInput
 from runtime.errors import MetacrmError
 from runtime.errors import ValidationFailed
@@ -34,7 +35,6 @@ from runtime.records.import_batch import write_batch
 from runtime.records.import_columns import ColumnPlan
 from runtime.records.import_columns import match_columns
 from runtime.records.service import RecordService
-from runtime.records.clock import utcnow
 from runtime.records.tabular import Sheet
 from runtime.records.tabular import open_sheet
 

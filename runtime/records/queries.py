@@ -9,7 +9,6 @@ OFFSET) and the total is counted only when asked for.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
 from datetime import datetime
 
 from sqlalchemy import Connection
@@ -18,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DataError
 from sqlalchemy.sql.elements import ColumnElement
 
+from runtime.clock import utcnow
 from runtime.errors import BadInput
 from runtime.errors import ValidationFailed
 from runtime.metadata.expressions import BOOLEAN
@@ -72,7 +72,7 @@ def list_records(conn: Connection, registry, app: str, entity: str, *, where: st
         raise BadInput(f"{entity} rows are listed through their parent's '{ent.parent[1]}' field")
     table = registry.table(app, entity)
     limit = check_limit(limit)
-    columns = SqlColumns(registry, ent, table, session_variables(user_id, now or _utcnow()), conn.dialect.name)
+    columns = SqlColumns(registry, ent, table, session_variables(user_id, now or utcnow()), conn.dialect.name)
     keys = parse_order(order, registry, ent, table, columns)
     where, words = (where or "").strip(), search_words(search or "")
     filters = _filters(registry, ent, table, columns, where, words, extra_where)
@@ -170,6 +170,3 @@ def _run(conn: Connection, query):
         raise ValidationFailed("the database could not evaluate this list's filter or sort; "
                                "check the values it compares") from None
 
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
+from runtime.clock import utcnow
 from runtime.errors import AccessDenied
 from runtime.errors import BadInput
 from runtime.errors import Conflict
@@ -27,7 +28,6 @@ from runtime.errors import NotFound
 from runtime.errors import StaleVersion
 from runtime.records import validation as v
 from runtime.records.autonumber import next_autonumber
-from runtime.records.clock import utcnow
 from runtime.records.children import plan_children
 from runtime.records.children import table_fields
 from runtime.records.children import write_children

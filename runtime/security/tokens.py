@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
@@ -19,6 +18,7 @@ from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import update
 
+from runtime.clock import utcnow
 from runtime.errors import NotFound
 from runtime.errors import ValidationFailed
 from runtime.storage.system import api_tokens
@@ -40,9 +40,6 @@ TOUCH_INTERVAL = timedelta(minutes=1)
 _PUBLIC_COLUMNS = ("id", "name", "prefix", "scope", "created_at", "last_used_at", "expires_at", "revoked_at")
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
@@ -62,7 +59,7 @@ def create_token(conn: Connection, user_id: int, name: str, scope: str = "read",
     secret = PREFIX + secrets.token_urlsafe(32)
     conn.execute(insert(api_tokens).values(
         user_id=user_id, name=name, token_hash=_digest(secret), prefix=secret[:12], scope=scope,
-        created_at=now or _utcnow(), expires_at=expires_at,
+        created_at=now or utcnow(), expires_at=expires_at,
     ))
     return secret
 
@@ -77,7 +74,7 @@ def authenticate_token(conn: Connection, token: str, *, now: datetime | None = N
     """
     if not token or not token.startswith(PREFIX) or len(token) > 200:
         return None
-    now = now or _utcnow()
+    now = now or utcnow()
     token_columns = (api_tokens.c.id.label("token_id"), api_tokens.c.scope, api_tokens.c.last_used_at,
                      api_tokens.c.expires_at, api_tokens.c.revoked_at)
     found = conn.execute(  # one query per API call: token and user together
@@ -94,11 +91,11 @@ def authenticate_token(conn: Connection, token: str, *, now: datetime | None = N
 
 
 def needs_touch(found: Row, now: datetime | None = None) -> bool:
-    return found.last_used_at is None or (now or _utcnow()) - found.last_used_at >= TOUCH_INTERVAL
+    return found.last_used_at is None or (now or utcnow()) - found.last_used_at >= TOUCH_INTERVAL
 
 
 def touch_token(conn: Connection, token_id: int, now: datetime | None = None) -> None:
-    conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(last_used_at=now or _utcnow()))
+    conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(last_used_at=now or utcnow()))
 
 
 def list_tokens(conn: Connection, user_id: int) -> list[dict]:
@@ -121,4 +118,4 @@ def revoke_token(conn: Connection, token_id: int, *, user_id: int | None = None,
     if found is None:
         raise NotFound(f"no token {token_id}")
     if found.revoked_at is None:
-        conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(revoked_at=now or _utcnow()))
+        conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(revoked_at=now or utcnow()))

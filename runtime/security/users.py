@@ -7,8 +7,6 @@ work (DESIGN §2.4). Emails are stored lower-case, so look-ups are exact matches
 from __future__ import annotations
 
 import re
-from datetime import UTC
-from datetime import datetime
 from functools import cache
 
 from sqlalchemy import Connection
@@ -19,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
+from runtime.clock import utcnow
 from runtime.errors import ValidationFailed
 from runtime.security.passwords import hash_password
 from runtime.security.passwords import needs_rehash
@@ -76,7 +75,7 @@ def create_user(
         "is_active": True,
         "language": language or "en",
         "manager_id": manager_id,
-        "created_at": _utcnow(),
+        "created_at": utcnow(),
     }
     try:
         return conn.execute(insert(users).values(**values)).inserted_primary_key[0]
@@ -147,6 +146,3 @@ def _dummy_hash() -> str:
     """Made on first use, not at import, so importing stays free of side effects."""
     return hash_password("metacrm-dummy-password")
 
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)

@@ -9,8 +9,6 @@ removals and type conversions rename the old data to an archived name.
 
 from __future__ import annotations
 
-from datetime import date
-from datetime import datetime
 from typing import Callable
 from typing import Mapping
 
@@ -25,6 +23,8 @@ from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import update
 
+from runtime.clock import utcnow
+from runtime.fieldtypes.base import default_value
 from runtime.metadata.model import App
 from runtime.storage.assess import column_table
 from runtime.storage.assess import convert_value
@@ -33,7 +33,6 @@ from runtime.storage.assess import iter_values
 from runtime.storage.names import archived_name
 from runtime.storage.plan import Change
 from runtime.storage.system import archives
-from runtime.storage.tables import entity_table_name
 from runtime.storage.tables import field_column
 
 #: Order in which kinds run: free names first (drops, archives, renames), then fill them.
@@ -86,7 +85,7 @@ class Migrator:
             insert(archives).values(
                 app=self.new.name, entity=change.entity, field=change.field, kind=kind,
                 table_name=change.table, archived_name=change.detail["archived"],
-                definition=dict(change.old), archived_in=self.version, created_at=datetime.utcnow(),
+                definition=dict(change.old), archived_in=self.version, created_at=utcnow(),
             )
         )
 
@@ -202,12 +201,7 @@ class Migrator:
 
 def resolve_default(field):
     """A field's default as a stored value (``$today``/``$now`` resolve to the publish time)."""
-    default = field.default
-    if default == "$today":
-        return date.today()
-    if default == "$now":
-        return datetime.utcnow()
-    return field.kind.coerce(field, default)
+    return field.kind.coerce(field, default_value(field.default, None, utcnow()))
 
 
 __all__ = ["Migrator", "resolve_default"]
