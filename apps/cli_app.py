@@ -21,10 +21,10 @@ def _load(path: str):
 
 
 def _installed(ctx: Context) -> dict:
-    from builder.publish import installed_apps
+    from runtime.storage.catalog import current_apps
 
     with ctx.engine.connect() as conn:
-        return {name: a for name, (_n, a) in installed_apps(conn).items()}
+        return {name: a for name, (_n, a) in current_apps(conn).items()}
 
 
 @app.command()

@@ -27,11 +27,10 @@ from runtime.clock import utcnow
 from runtime.errors import Conflict
 from runtime.errors import UnsafeChange
 from runtime.metadata.model import App
-from runtime.metadata.model import build_app
 from runtime.metadata.validate import validate_app
 from runtime.records.search import install_search_indexes
 from runtime.storage.assess import assess
-from runtime.storage.catalog import all_current_metadata
+from runtime.storage.catalog import current_apps
 from runtime.storage.migrate import Migrator
 from runtime.storage.plan import Archived
 from runtime.storage.plan import Change
@@ -80,11 +79,6 @@ def _check_foreign_keys(conn: Connection) -> None:
         raise Conflict(f"publish would leave {len(broken)} broken reference(s); nothing was changed")
 
 
-def installed_apps(conn: Connection) -> dict[str, tuple[int, App]]:
-    """Every installed app's version in force as ``(number, App)``."""
-    return {name: (number, build_app(meta)) for name, (number, meta) in all_current_metadata(conn).items()}
-
-
 def archived_items(conn: Connection, app_name: str) -> list[Archived]:
     rows = conn.execute(
         select(archives).where(archives.c.app == app_name, archives.c.restored_in.is_(None)).order_by(archives.c.id)
@@ -120,7 +114,7 @@ class _DryRun(Exception):
 
 def _publish(engine, source, author, dry_run, progress) -> PublishResult:
     with publish_transaction(engine) as conn:
-        installed = installed_apps(conn)
+        installed = current_apps(conn)
         name = source.get("app.json", {}).get("name") if isinstance(source.get("app.json"), dict) else None
         others = {k: app for k, (_n, app) in installed.items() if k != name}
         new = validate_app(source, installed=others)

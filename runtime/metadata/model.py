@@ -11,8 +11,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from functools import cached_property
 from typing import Any
 from typing import Mapping
+
+from runtime.fieldtypes import FieldType
+from runtime.fieldtypes import get_type
 
 Label = Mapping[str, str]
 
@@ -74,10 +78,9 @@ class Field:
     def opt(self, key: str, default: Any = None) -> Any:
         return self.raw.get(key, default)
 
-    @property
-    def kind(self):
-        from runtime.fieldtypes import get_type
-
+    @cached_property
+    def kind(self) -> FieldType:
+        """The field type's registry entry (looked up once per field)."""
         return get_type(self.type)
 
     @property

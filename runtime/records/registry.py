@@ -16,9 +16,8 @@ from sqlalchemy import Table
 from runtime.errors import NotFound
 from runtime.metadata.model import App
 from runtime.metadata.model import Entity
-from runtime.metadata.model import build_app
 from runtime.metadata.model import split_target
-from runtime.storage.catalog import all_current_metadata
+from runtime.storage.catalog import current_apps
 from runtime.storage.tables import build_tables
 
 
@@ -36,7 +35,7 @@ class SchemaRegistry:
     @classmethod
     def from_connection(cls, conn: Connection) -> SchemaRegistry:
         """Every installed app's current metadata, with tables in one MetaData."""
-        apps = [build_app(meta) for _number, meta in all_current_metadata(conn).values()]
+        apps = [app for _number, app in current_apps(conn).values()]
         return cls.from_apps(apps)
 
     def app(self, app: str) -> App:

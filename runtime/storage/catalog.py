@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 from sqlalchemy import select
 
+from runtime.metadata.model import App
 from runtime.metadata.model import build_app
 from runtime.storage.system import app_versions
 from runtime.storage.system import apps
@@ -30,11 +31,15 @@ def all_current_metadata(conn: Connection) -> dict[str, tuple[int, dict]]:
     return {r.app: (r.number, r.metadata) for r in rows}
 
 
+def current_apps(conn: Connection) -> dict[str, tuple[int, App]]:
+    """Every installed app's version in force as ``(number, App)``, keyed by app name."""
+    return {name: (number, build_app(meta)) for name, (number, meta) in all_current_metadata(conn).items()}
+
+
 def installed_apps(conn: Connection) -> list[dict]:
     """Launcher view: each app with its label, version label and entities."""
     result = []
-    for name, (_number, meta) in sorted(all_current_metadata(conn).items()):
-        app = build_app(meta)
+    for name, (_number, app) in sorted(current_apps(conn).items()):
         entities = [{"name": e.name, "label": e.label} for e in app.entities if e.parent is None]
         result.append({"name": name, "label": app.label, "version": app.version, "entities": entities})
     return result

@@ -18,6 +18,7 @@ from typing import Mapping
 from runtime.metadata.model import App
 from runtime.metadata.model import Entity
 from runtime.metadata.model import Field
+from runtime.storage.names import archived_name
 from runtime.storage.names import search_index_name
 from runtime.storage.tables import entity_indexes
 from runtime.storage.tables import entity_table_name
@@ -143,8 +144,6 @@ def _fields_of(raw: Mapping[str, Any]) -> tuple[Field, ...]:
 
 
 def _archive_entity(entity: Entity, version: int) -> list[Change]:
-    from runtime.storage.names import archived_name
-
     table = entity_table_name(entity)
     indexes = [name for name, _cols, _u in entity_indexes(entity)]
     indexes += [search_index_name(table, f.name) for f in entity.stored_fields]
@@ -155,8 +154,6 @@ def _archive_entity(entity: Entity, version: int) -> list[Change]:
 
 
 def _plan_fields(before: Entity, after: Entity, archived, version) -> list[Change]:
-    from runtime.storage.names import archived_name
-
     changes: list[Change] = []
     matched: set[str] = set()
     for f in after.fields:

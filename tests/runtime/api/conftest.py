@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from builder.publish import publish
 from runtime.metadata.loader import load_package
 from runtime.security.tokens import create_token
 from runtime.security.users import create_user
-
-SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "apps" / "sample_sales"
+from tests.runtime.metadata.fixtures_meta import SAMPLE_APP
 
 
 @pytest.fixture
 def sales(engine):
     """Publish sample_sales (every field type); returns the engine."""
-    publish(engine, load_package(str(SAMPLE)).source)
+    publish(engine, load_package(str(SAMPLE_APP)).source)
     return engine
 
 
