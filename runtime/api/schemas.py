@@ -8,11 +8,11 @@ accepts (``create``: required fields required) and what a PATCH accepts
 from __future__ import annotations
 
 from runtime.errors import NotFound
+from runtime.fieldtypes import COMPUTED_TYPES
 from runtime.metadata.model import Entity
 from runtime.metadata.model import Field
 from runtime.metadata.model import pick_label
 
-COMPUTED = frozenset({"formula", "rollup", "lookup", "autonumber"})
 TEXT_TYPES = frozenset({"text", "textarea", "richtext", "email", "phone", "url"})
 DECIMAL_TYPES = frozenset({"decimal", "currency", "percent"})
 MAX_ID = 2**31 - 1
@@ -107,7 +107,7 @@ def record_output(registry, entity: Entity) -> dict:
     }
     for field in entity.fields:
         schema = field_output(registry, entity, field)
-        if field.type in COMPUTED or field.opt("read_only"):
+        if field.type in COMPUTED_TYPES or field.opt("read_only"):
             schema = {**schema, "readOnly": True}
         props[field.name] = _described(schema, field)
     return {"type": "object", "required": ["id", "version"], "properties": props}
@@ -133,7 +133,7 @@ def datetime_names(registry, entity: Entity) -> set[str]:
 # -- input --------------------------------------------------------------------
 
 def writable(field: Field) -> bool:
-    return field.type not in COMPUTED and not field.opt("read_only")
+    return field.type not in COMPUTED_TYPES and not field.opt("read_only")
 
 
 def field_input(registry, entity: Entity, field: Field) -> dict:

@@ -11,4 +11,7 @@ from runtime.fieldtypes.base import FieldType
 from runtime.fieldtypes.base import get_type
 from runtime.fieldtypes.base import type_names
 
-__all__ = ["FieldType", "get_type", "type_names"]
+#: Types whose values the system computes; callers never set them, imports skip them.
+COMPUTED_TYPES = frozenset(name for name in type_names() if get_type(name).computed)
+
+__all__ = ["COMPUTED_TYPES", "FieldType", "get_type", "type_names"]

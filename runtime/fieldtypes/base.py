@@ -44,6 +44,8 @@ class FieldType:
     required_options: ClassVar[tuple[str, ...]] = ()
     #: Whether the field has its own column (formulas and lookups are computed in SQL).
     stored: ClassVar[bool] = True
+    #: Whether the system computes the value (callers can never set it).
+    computed: ClassVar[bool] = False
     #: Whether the schema allows ``unique``/``index`` on this type.
     indexable: ClassVar[bool] = True
 

@@ -26,6 +26,7 @@ def result_kind(result: str, precision: int) -> tuple:
 @register
 class FormulaType(FieldType):
     name = "formula"
+    computed = True
     stored = False
     indexable = False
     options = {
@@ -45,6 +46,7 @@ class RollupType(FieldType):
     """Aggregate of a child-table field, stored on the parent."""
 
     name = "rollup"
+    computed = True
     indexable = True
     options = {
         "source": NAME,
@@ -76,6 +78,7 @@ class LookupType(FieldType):
     """A field of the record a link points to, read through the link in SQL."""
 
     name = "lookup"
+    computed = True
     stored = False
     indexable = False
     options = {"source": NAME, "field": NAME}
@@ -88,5 +91,6 @@ class AutonumberType(CodeStorage, FieldType):
     """``OPP-{YYYY}-{#####}``: a per-period counter that never repeats."""
 
     name = "autonumber"
+    computed = True
     options = {"format": {"type": "string", "pattern": "\\{#+\\}", "maxLength": 60}}
     required_options = ("format",)

@@ -9,7 +9,6 @@ from sqlalchemy import Text
 from runtime.fieldtypes.base import FieldType
 from runtime.fieldtypes.base import register
 
-
 FILE_ID = re.compile(r"^[0-9a-f-]{1,36}$")
 
 

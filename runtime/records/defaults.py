@@ -11,14 +11,12 @@ from datetime import datetime
 from runtime.fieldtypes.base import default_value
 from runtime.metadata.model import Entity
 
-COMPUTED = ("formula", "rollup", "lookup", "autonumber", "table")
-
 
 def apply_defaults(entity: Entity, data: dict, user_id: int | None, now: datetime) -> dict:
     """``data`` plus the default of every field it does not mention."""
     result = dict(data)
     for field in entity.fields:
-        if field.name in result or field.type in COMPUTED or field.default is None:
+        if field.name in result or field.default is None:  # types without defaults never have one
             continue
         result[field.name] = default_value(field.default, user_id, now)
     return result

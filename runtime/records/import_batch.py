@@ -22,17 +22,16 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from runtime.fieldtypes import COMPUTED_TYPES
 from runtime.metadata.model import Entity
 from runtime.records.autonumber import period_of
 from runtime.records.autonumber import render
-from runtime.records.defaults import COMPUTED as NO_DEFAULT
 from runtime.records.defaults import default_value
 from runtime.records.files import UPLOAD_TYPES
-from runtime.records.history import record_batch_created
 from runtime.records.files import stored_uploads
+from runtime.records.history import record_batch_created
 from runtime.records.rollups import empty_total
 from runtime.records.serialize import json_value
-from runtime.records.validation import COMPUTED
 from runtime.storage.system import sequences
 from runtime.storage.system import users
 
@@ -74,8 +73,8 @@ class RowPlan:
 
             self.coercers["owner"] = get_type("user").coercer(None)
         self.defaults = [(f.name, default_value(f.default, user_id, now)) for f in entity.fields
-                         if f.type not in NO_DEFAULT and f.default is not None]
-        self.required = [f.name for f in entity.stored_fields if f.required and f.type not in COMPUTED]
+                         if f.default is not None]
+        self.required = [f.name for f in entity.stored_fields if f.required and f.type not in COMPUTED_TYPES]
 
     def cells(self, row: list) -> dict:
         """The row's non-blank cells by field name (JSON text parsed for JSON-valued fields)."""

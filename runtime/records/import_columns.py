@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 
 from runtime.errors import BadInput
+from runtime.fieldtypes import COMPUTED_TYPES
 from runtime.metadata.model import SYSTEM_COLUMNS
 from runtime.metadata.model import Entity
 
 #: Filled by the service, never by an import (exports include them for reading).
-NOT_IMPORTED = frozenset({"formula", "rollup", "lookup", "autonumber", "table"})
+NOT_IMPORTED = COMPUTED_TYPES | {"table"}
 
 
 @dataclass

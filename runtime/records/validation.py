@@ -15,12 +15,12 @@ from sqlalchemy import Table
 from sqlalchemy import select
 
 from runtime.errors import ValidationFailed
+from runtime.fieldtypes import COMPUTED_TYPES
 from runtime.metadata.model import SYSTEM_COLUMNS
 from runtime.metadata.model import Entity
 from runtime.metadata.model import Field
 from runtime.storage.system import users
 
-COMPUTED = frozenset({"formula", "rollup", "lookup", "autonumber"})
 #: System columns a caller may set; the others belong to the service.
 WRITABLE_SYSTEM = frozenset({"owner"})
 
@@ -30,7 +30,7 @@ def check_keys(entity: Entity, data: Mapping[str, Any], errors: dict) -> None:
     for name in data:
         if entity.has_field(name):
             field = entity.field(name)
-            if field.type in COMPUTED:
+            if field.type in COMPUTED_TYPES:
                 errors[name] = f"{field.type} fields are computed and cannot be set"
             elif field.opt("read_only"):
                 errors[name] = "this field is read-only"
@@ -76,7 +76,7 @@ def check_required(entity: Entity, record: Mapping[str, Any], errors: dict, only
     for field in entity.stored_fields:
         if only is not None and field.name not in only:
             continue
-        if field.type in COMPUTED:
+        if field.type in COMPUTED_TYPES:
             continue
         if field.required and field.name not in errors and record.get(field.name) in (None, "", []):
             errors[field.name] = "required"
