@@ -16,10 +16,10 @@ from flask import request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from runtime.api.context import request_connection
 from runtime.api.serialize import json_response
 from runtime.errors import AccessDenied
 from runtime.errors import MetacrmError
-from runtime.api.context import request_connection
 from runtime.security.tokens import authenticate_token
 from runtime.security.tokens import needs_touch
 from runtime.security.tokens import touch_token

@@ -15,9 +15,9 @@ from sqlalchemy import Connection
 from sqlalchemy import select
 
 from runtime.errors import NotFound
-from runtime.storage.engine import read_only
 from runtime.records.registry import SchemaRegistry
 from runtime.records.service import RecordService
+from runtime.storage.engine import read_only
 from runtime.storage.system import apps
 
 

@@ -10,6 +10,7 @@ be probed), always as an attachment with ``nosniff``.
 from __future__ import annotations
 
 import uuid
+from contextlib import nullcontext
 from pathlib import Path
 
 from flask import Blueprint
@@ -61,7 +62,7 @@ class DataRoutes:
         suffix = Path(upload.filename).suffix.lower()
         if suffix not in SHEET_SUFFIXES:
             raise BadInput(f"Unsupported file type {suffix or '(none)'}; send .csv or .xlsx.")
-        with context.engine().connect() as conn:
+        with nullcontext(context.request_connection()) as conn:
             self._entity(conn, app, entity)
         path = _work_dir("imports") / f"{uuid.uuid4().hex}{suffix}"
         upload.save(path)
@@ -77,7 +78,7 @@ class DataRoutes:
         fmt = body.get("format", "csv")
         if fmt not in FORMATS:
             raise BadInput(f"format must be one of {', '.join(FORMATS)}")
-        with context.engine().connect() as conn:
+        with nullcontext(context.request_connection()) as conn:
             self._entity(conn, app, entity)
         job_name = uuid.uuid4().hex
         params = {"app": app, "entity": entity, "format": fmt, "language": api_user().language,
@@ -106,7 +107,7 @@ class DataRoutes:
         """A caller sees their own jobs (admins every job); others get a 404."""
         if not _looks_like_id(job_id):
             raise NotFound(f"no job {job_id}")
-        with context.engine().connect() as conn:
+        with nullcontext(context.request_connection()) as conn:
             job = get_job(conn, job_id)
         if job["user_id"] != api_user().id and not api_user().is_admin:
             raise NotFound(f"no job {job_id}")
@@ -125,7 +126,7 @@ class DataRoutes:
         return json_response({"data": descriptor}, 201)
 
     def file(self, file_id: str):
-        with context.engine().connect() as conn:
+        with nullcontext(context.request_connection()) as conn:
             registry = self.registries.get(conn)
             service = context.record_service(registry, api_user().language)
 

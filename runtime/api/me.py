@@ -5,6 +5,8 @@ A caller can only ever see or revoke tokens of the user they act as.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from flask import Blueprint
 from flask import request
 
@@ -22,7 +24,7 @@ from runtime.security.tokens import revoke_token
 
 
 def tokens():
-    with context.engine().connect() as conn:
+    with nullcontext(context.request_connection()) as conn:
         rows = list_tokens(conn, api_user().id)
     return json_response({"data": rows})
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from flask import Blueprint
 
 from runtime.api import context
@@ -11,7 +13,7 @@ from runtime.storage.catalog import installed_apps
 
 
 def apps():
-    with context.engine().connect() as conn:
+    with nullcontext(context.request_connection()) as conn:
         return json_response({"data": installed_apps(conn)})
 
 
@@ -29,7 +31,7 @@ def make_views(registries: context.RegistryCache):
     """Views that share the blueprint's registry cache."""
 
     def entity(app: str, entity: str):
-        with context.engine().connect() as conn:
+        with nullcontext(context.request_connection()) as conn:
             found = registries.get(conn).entity(app, entity)
         body = {"app": app, "name": found.name, "label": found.label, "title_field": found.title_field,
                 "parent": {"entity": found.parent[0], "field": found.parent[1]} if found.parent else None,
@@ -37,7 +39,7 @@ def make_views(registries: context.RegistryCache):
         return json_response({"data": body})
 
     def document():
-        with context.engine().connect() as conn:
+        with nullcontext(context.request_connection()) as conn:
             registry = registries.get(conn)
         return json_response(build_document(registry))
 

@@ -107,7 +107,7 @@ class RecordRoutes:
 
     def _stale(self, exc: StaleVersion, app: str, entity: str, record_id: int) -> StaleVersion:
         """The same 412, with the version now current so the client can reload and retry."""
-        with context.engine().connect() as conn:
+        with nullcontext(context.request_connection()) as conn:
             table = self.registries.get(conn).table(app, entity)
             current = conn.execute(select(table.c.version).where(table.c.id == record_id)).scalar()
         return StaleVersion(exc.message, details={"current_version": current})
