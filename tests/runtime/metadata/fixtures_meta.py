@@ -110,3 +110,13 @@ def sample_files() -> dict[str, bytes]:
         for p in SAMPLE_APP.rglob("*")
         if p.is_file()
     }
+
+
+def customers_app():
+    """An installed app other apps may link to."""
+    source = tiny_app(
+        "crm_customers", {"name": "account", "fields": [{"name": "city", "type": "text"}]}
+    )
+    from runtime.metadata import validate_app
+
+    return validate_app(source)
