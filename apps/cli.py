@@ -32,9 +32,9 @@ class Context:
     @property
     def engine(self):
         if self._engine is None:
-            from runtime.storage.engine import make_engine
+            from apps.config import open_engine
 
-            self._engine = make_engine(self.settings.database_url)
+            self._engine = open_engine(self.settings)
         return self._engine
 
 
@@ -124,27 +124,81 @@ def user():
 @click.option("--password", default=None, help="Omit to generate one.")
 @click.option("--admin", is_flag=True)
 @click.option("--manager", default=None, help="Email of the user's manager.")
+@click.option("--role", "roles", multiple=True, help="Role to grant, as app.role (repeatable).")
+@click.option("--department", default=None)
 @pass_ctx
 @reports_errors
-def user_create(ctx: Context, email: str, password: str | None, admin: bool, manager: str | None):
+def user_create(ctx: Context, email: str, password: str | None, admin: bool, manager: str | None,
+                roles: tuple[str, ...], department: str | None):
     """Create a user; prints the generated password if none was given."""
+    from runtime.security.role_grants import Actor
+    from runtime.security.role_grants import grant_role
+    from runtime.security.role_grants import set_department
     from runtime.security.users import create_user
 
     generated = password is None
     password = password or secrets.token_urlsafe(12)
     with ctx.engine.begin() as conn:
         user_id = create_user(conn, email, password, is_admin=admin, manager_email=manager)
+        for role in roles:
+            grant_role(conn, user_id, role, Actor())
+        if department:
+            set_department(conn, user_id, department, Actor())
     click.echo(f"Created user {user_id}: {email}" + (f" with password {password}" if generated else ""))
 
 
-from apps.cli_app import app  # noqa: E402  (registers the `app` group)
+@user.command("roles")
+@click.option("--email", required=True)
+@click.option("--grant", "grants", multiple=True, help="Role to grant, as app.role (repeatable).")
+@click.option("--revoke", "revokes", multiple=True, help="Role to revoke (repeatable).")
+@pass_ctx
+@reports_errors
+def user_roles(ctx: Context, email: str, grants: tuple[str, ...], revokes: tuple[str, ...]):
+    """Grant or revoke roles, then print the user's roles, one a line."""
+    from runtime.security.role_grants import Actor
+    from runtime.security.role_grants import grant_role
+    from runtime.security.role_grants import revoke_role
+    from runtime.security.role_grants import roles_of
+    from runtime.security.users import get_user_by_email
+
+    with ctx.engine.begin() as conn:
+        row = get_user_by_email(conn, email)
+        if row is None:
+            raise click.UsageError(f"No user with email {email}.")
+        for role in grants:
+            grant_role(conn, row.id, role, Actor())
+        for role in revokes:
+            revoke_role(conn, row.id, role, Actor())
+        held = roles_of(conn, row.id)
+    for role in held:
+        click.echo(role)
+
+
+@user.command("reset-2fa")
+@click.option("--email", required=True)
+@pass_ctx
+@reports_errors
+def user_reset_2fa(ctx: Context, email: str):
+    """Turn off a user's two-step verification (lost phone); they set it up again."""
+    from runtime.security.twofactor import disable
+    from runtime.security.users import get_user_by_email
+
+    with ctx.engine.begin() as conn:
+        row = get_user_by_email(conn, email)
+        if row is None:
+            raise click.ClickException(f"No user with email {email}.")
+        disable(conn, row.id, event="2fa_reset")
+    click.echo(f"Two-step verification reset for {row.email}.")
+
+
+from apps.cli_app import app
 
 main.add_command(app)
 
-from apps.cli_token import token  # noqa: E402  (registers the `token` group)
+from apps.cli_token import token
 
 main.add_command(token)
 
-from apps.cli_data import register_data_commands  # noqa: E402  (import, export, worker)
+from apps.cli_data import register_data_commands
 
 register_data_commands(main)

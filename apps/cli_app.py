@@ -1,4 +1,4 @@
-"""``metacrm app ...``: validate, diff, publish, archived, restore."""
+"""``metacrm app ...``: validate, diff, publish, install, archived, restore."""
 
 from __future__ import annotations
 
@@ -40,6 +40,10 @@ def validate(ctx: Context, path: str):
     installed = {k: v for k, v in _installed(ctx).items() if k != name} if _db_ready(ctx) else {}
     result = validate_app(package.source, installed=installed)
     click.echo(f"{result.name} {result.version}: valid ({len(result.entities)} entities)")
+    if package.data:
+        from builder.sample_data import read_sample_data
+
+        click.echo(f"{result.name}: {len(read_sample_data(result, package.data))} sample record(s) valid")
 
 
 def _db_ready(ctx: Context) -> bool:
@@ -75,14 +79,80 @@ def diff(ctx: Context, path: str):
 @reports_errors
 def publish(ctx: Context, path: str, author: str | None):
     """Apply PATH's metadata: migrate the tables and record a new version."""
+    _publish_package(ctx, _load(path), author)
+
+
+def _progress(message: str) -> None:
+    click.echo(f"  … {message}", err=True)
+
+
+def _publish_package(ctx: Context, package, author: str | None):
     from builder.publish import publish as do_publish
 
-    result = do_publish(ctx.engine, _load(path).source, author=author,
-                        progress=lambda msg: click.echo(f"  … {msg}", err=True))
+    result = do_publish(ctx.engine, package.source, author=author, progress=_progress)
     if result.noop:
         click.echo(f"{result.app}: identical to the published version; nothing to do")
     else:
         click.echo(f"{result.app}: published version {result.version} ({len(result.changes)} change(s))")
+    return result
+
+
+@app.command()
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--sample-data", is_flag=True, help="Also load the package's data/ records (only into empty entities).")
+@click.option("--user", "user_email", default=None,
+              help="Owner of the sample records ($me). Default: the first administrator.")
+@click.option("--author", default=None)
+@pass_ctx
+@reports_errors
+def install(ctx: Context, path: str, sample_data: bool, user_email: str | None, author: str | None):
+    """Publish the app package PATH (folder or zip), optionally with its sample data.
+
+    Data files are checked before publishing, so a bad file changes nothing; a
+    record the record service refuses (a rule) rolls back all sample data only.
+    """
+    from builder.sample_load import install_sample_data
+
+    package = _load(path)
+    user = _check_sample_data(ctx, package, user_email) if sample_data else None
+    result = _publish_package(ctx, package, author)
+    if not sample_data:
+        return
+    if not package.data:
+        click.echo(f"{result.app}: the package has no sample data")
+        return
+    _progress(f"loading sample data as {user.email}" if user else "loading sample data (no administrator: no owner)")
+    loaded = install_sample_data(ctx.engine, result.app, package.data, user and user.id, progress=_progress)
+    click.echo(f"{result.app}: {loaded.describe()}")
+
+
+def _check_sample_data(ctx: Context, package, user_email: str | None):
+    """Check the data against the package's app; returns the installing user (id, email) or None."""
+    from builder.sample_data import read_sample_data
+    from runtime.metadata.validate import validate_app
+
+    name = package.source.get("app.json", {}).get("name")
+    installed = {k: v for k, v in _installed(ctx).items() if k != name}
+    read_sample_data(validate_app(package.source, installed=installed), package.data)
+    return _installing_user(ctx, user_email)
+
+
+def _installing_user(ctx: Context, email: str | None):
+    """The user named by ``--user``, else the first active administrator (None if there is none)."""
+    from sqlalchemy import select
+
+    from runtime.errors import BadInput
+    from runtime.security.users import get_user_by_email
+    from runtime.storage.system import users
+
+    with ctx.engine.connect() as conn:
+        if email is not None:
+            found = get_user_by_email(conn, email)
+            if found is None:
+                raise BadInput(f"no user {email}")
+            return found
+        first_admin = select(users.c.id, users.c.email).where(users.c.is_admin.is_(True), users.c.is_active.is_(True))
+        return conn.execute(first_admin.order_by(users.c.id).limit(1)).first()
 
 
 @app.command()

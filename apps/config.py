@@ -27,6 +27,9 @@ class Settings:
     smtp_url: str | None = None
     webhook_allow_hosts: tuple[str, ...] = ()
     testing: bool = False
+    https: bool = False  # served over HTTPS (METACRM_HTTPS=1): cookies are marked Secure
+    login_rate_limit: str = "10/minute"  # per client IP, on sign-in, 2FA and reset forms
+    field_key: str | None = None  # METACRM_FIELD_KEY: base64 of 32 bytes, for sensitive fields
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -43,7 +46,22 @@ class Settings:
             webhook_allow_hosts=tuple(
                 h.strip() for h in env.get("METACRM_WEBHOOK_ALLOW_HOSTS", "").split(",") if h.strip()
             ),
+            https=env.get("METACRM_HTTPS", "").strip().lower() in ("1", "true", "yes"),
+            login_rate_limit=env.get("METACRM_LOGIN_RATE_LIMIT") or "10/minute",
+            field_key=env.get("METACRM_FIELD_KEY") or None,
         )
+
+
+def open_engine(settings: Settings):
+    """The database engine for ``settings``, holding the key of sensitive fields (every process
+    that reads or writes records opens its engine here)."""
+    from runtime.security.sensitive import field_key
+    from runtime.security.sensitive import install_key
+    from runtime.storage.engine import make_engine
+
+    engine = make_engine(settings.database_url)
+    install_key(engine, field_key(settings.field_key, settings.secret_key))
+    return engine
 
 
 def _instance_secret(instance: Path) -> str:

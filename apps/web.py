@@ -7,23 +7,30 @@ creation, migration or network access happens here (``metacrm init`` does that).
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
 from flask import jsonify
 from flask import render_template
 from flask import request
+from flask.sessions import SecureCookieSessionInterface
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from apps.config import Settings
+from apps.config import open_engine
+from builder.designer import create_builder_blueprint
 from runtime.api import create_api_blueprint
 from runtime.automation.jobs import JobQueue
 from runtime.errors import MetacrmError
 from runtime.security.login import init_login
-from runtime.storage.engine import make_engine
 from runtime.web import create_blueprint
+from runtime.web.i18n import translate
+from runtime.web.labels import user_language
 
 __all__ = ["create_app"]
 
@@ -53,15 +60,17 @@ def create_app(settings: Settings | None = None) -> Flask:
         instance_path=str(Path(settings.instance_dir).absolute()),
     )
     _configure(app, settings)
-    engine = make_engine(settings.database_url)
+    engine = open_engine(settings)
     jobs = JobQueue(engine, settings.redis_url)
     app.extensions["metacrm"] = {"engine": engine, "settings": settings, "jobs": jobs}
     csrf = CSRFProtect(app)
     init_login(app, engine)
     app.register_blueprint(create_blueprint())
+    app.register_blueprint(create_builder_blueprint())
     api = create_api_blueprint()
     csrf.exempt(api)  # the API checks CSRF itself, for session calls only (not Bearer tokens)
     app.register_blueprint(api)
+    _init_limiter(app, settings)
     app.register_error_handler(MetacrmError, _handle_metacrm_error)
     app.register_error_handler(HTTPException, _handle_http_error)
     app.after_request(_security_headers)
@@ -75,28 +84,52 @@ def _configure(app: Flask, settings: Settings) -> None:
         SESSION_COOKIE_NAME="metacrm_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.https,  # and per request behind HTTPS: _SessionInterface
+        # a session cookie lasts as long as the browser, and its signature 12 hours at most
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        REMEMBER_COOKIE_NAME="metacrm_remember",
+        REMEMBER_COOKIE_DURATION=timedelta(days=14),
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.https,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session does
         MAX_CONTENT_LENGTH=10 * 1024 * 1024,  # a bigger body is a 413 before it is read
+        RATELIMIT_HEADERS_ENABLED=True,
     )
+    app.session_interface = _SessionInterface()
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Mark the session cookie Secure whenever the request came over HTTPS, even unconfigured."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
+def _init_limiter(app: Flask, settings: Settings) -> Limiter:
+    """Per-IP limits on the forms that check secrets, shared through Redis when there is one."""
+    limiter = Limiter(
+        get_remote_address, app=app, storage_uri=settings.redis_url or "memory://",
+        key_prefix="metacrm-limit", strategy="fixed-window",
+        in_memory_fallback_enabled=True,  # Redis down: limit per process rather than fail sign-in
+    )
+    for endpoint in ("web.login", "web.forgot_password", "web.reset_password"):
+        limit = limiter.limit(settings.login_rate_limit, methods=["POST"])
+        app.view_functions[endpoint] = limit(app.view_functions[endpoint])
+    app.extensions["metacrm"]["limiter"] = limiter
+    return limiter
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    """The REST API and the builder's own JSON endpoints answer errors in JSON."""
+    return request.path.startswith(("/api/", "/builder/api/"))
 
 
 def _handle_metacrm_error(err: MetacrmError):
     """One place turns a product error into a JSON body (API) or a page (browser)."""
     if _wants_json():
         return jsonify(err.to_dict()), err.http_status
-    page = render_template(
-        "web/error.html",
-        status=err.http_status,
-        title=_TITLES.get(err.http_status, "Something went wrong"),
-        message=err.message,
-        details=err.details,
-    )
+    page = _error_page(err.http_status, err.message, err.details)
     return page, err.http_status
 
 
@@ -105,37 +138,66 @@ def _handle_http_error(exc: HTTPException):
     response = exc.get_response()
     message = exc.description or exc.name
     if isinstance(exc, CSRFError):
-        message = "This form has expired. Reload the page and try again."
+        message = EXPIRED_FORM
     if _wants_json():
         code = exc.name.lower().replace(" ", "_").replace("'", "")
         body = {"error": {"code": code, "message": message, "details": None}}
         response.set_data(json.dumps(body))
         response.content_type = "application/json"
         return response
-    title = _TITLES.get(exc.code, exc.name)
-    response.set_data(
-        render_template(
-            "web/error.html", status=exc.code, title=title, message=message, details=None
-        )
-    )
+    if message == type(exc).description:  # Werkzeug's generic wording: say it shorter, translated
+        message = ERROR_MESSAGES.get(exc.code, message)
+    response.set_data(_error_page(exc.code, message, None, fallback_title=exc.name))
     response.content_type = "text/html; charset=utf-8"
     return response
 
 
-_TITLES = {
+def _error_page(status: int, message: str, details, fallback_title: str | None = None) -> str:
+    """The HTML error page in the visitor's language; service messages stay as they are
+    unless the catalog happens to know them."""
+    lang = user_language()
+    title = ERROR_TITLES.get(status) or fallback_title or ERROR_TITLES[500]
+    return render_template(
+        "web/error.html",
+        status=status,
+        title=translate(title, lang),
+        message=translate(message, lang),
+        details=details,
+    )
+
+
+ERROR_TITLES = {
     400: "Bad request",
     401: "Please sign in",
     403: "Not allowed",
     404: "Page not found",
     405: "Not allowed here",
     409: "Conflict",
+    413: "Too large",
     422: "Please check your input",
+    429: "Too many attempts",
     500: "Something went wrong",
 }
+EXPIRED_FORM = "This form has expired. Reload the page and try again."
+ERROR_MESSAGES = {  # for the HTML page, instead of Werkzeug's generic descriptions
+    404: "There is nothing at this address. Check the link, or start again from your apps.",
+    405: "This page cannot be used that way.",
+    413: "The upload is too large.",
+    429: "Too many attempts from your address. Wait a minute and try again.",
+    500: "The server ran into a problem. Try again in a moment.",
+}
+
+
+_NO_STORE = {"web.login", "web.two_factor", "web.security", "web.reset_password",
+             "web.admin_users"}
 
 
 def _security_headers(response):
     headers = response.headers
+    if request.is_secure:  # HSTS only means something (and only sticks) over HTTPS
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.endpoint in _NO_STORE:  # keys, recovery codes and reset links stay out of caches
+        headers["Cache-Control"] = "no-store"
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Frame-Options", "DENY")

@@ -7,10 +7,10 @@ the transaction that submitted them commits.
 from __future__ import annotations
 
 from apps.config import Settings
+from apps.config import open_engine
 from runtime.automation.jobs import QUEUE_NAME
 from runtime.automation.jobs import WorkerEngine
 from runtime.errors import BadInput
-from runtime.storage.engine import make_engine
 
 
 def make_worker(settings: Settings, queue_name: str = QUEUE_NAME):
@@ -20,7 +20,7 @@ def make_worker(settings: Settings, queue_name: str = QUEUE_NAME):
     from redis import Redis
     from rq import Worker
 
-    WorkerEngine.bind(make_engine(settings.database_url))
+    WorkerEngine.bind(open_engine(settings))
     return Worker([queue_name], connection=Redis.from_url(settings.redis_url))
 
 

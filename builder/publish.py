@@ -29,6 +29,7 @@ from runtime.errors import UnsafeChange
 from runtime.metadata.model import App
 from runtime.metadata.validate import validate_app
 from runtime.records.search import install_search_indexes
+from runtime.security import audit
 from runtime.storage.assess import assess
 from runtime.storage.catalog import current_apps
 from runtime.storage.migrate import Migrator
@@ -152,3 +153,5 @@ def _record_version(conn: Connection, app: App, number: int, changes: list[Chang
     )
     conn.execute(update(apps).where(apps.c.name == app.name).values(
         current_version=number, label=app.label, updated_at=now))
+    audit.record(conn, "app_published", None, author, None,
+                 {"app": app.name, "version": app.version, "number": number, "author": author})

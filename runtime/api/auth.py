@@ -16,6 +16,8 @@ from flask import request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from runtime.api.context import catalog_key_column
+from runtime.api.context import note_catalog_key
 from runtime.api.context import request_connection
 from runtime.api.serialize import json_response
 from runtime.errors import AccessDenied
@@ -69,13 +71,15 @@ def _from_token(header: str) -> ApiUser | None:
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "bearer":
         return None
-    found = authenticate_token(request_connection(), token.strip(), touch=False)
+    conn = request_connection()
+    found = authenticate_token(conn, token.strip(), touch=False, extra_columns=(catalog_key_column(),))
     if found is None:
         return None
     row, scope = found
+    note_catalog_key(conn, row.catalog_key)
     if needs_touch(row):  # at most once a minute per token: its own small write
-        with current_app.extensions["metacrm"]["engine"].begin() as conn:
-            touch_token(conn, row.token_id)
+        with current_app.extensions["metacrm"]["engine"].begin() as write:
+            touch_token(write, row.token_id)
     return ApiUser(row.id, bool(row.is_admin), row.language or "en", scope, "token")
 
 

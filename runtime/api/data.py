@@ -23,11 +23,14 @@ from runtime.api.auth import api_user
 from runtime.api.params import read_json
 from runtime.api.serialize import json_response
 from runtime.automation.jobs import get_job
+from runtime.errors import AccessDenied
 from runtime.errors import BadInput
 from runtime.errors import NotFound
 from runtime.records.exporting import FORMATS
 from runtime.records.files import open_file
 from runtime.records.files import store_upload
+from runtime.security.guarded import records_for
+from runtime.web.view_as import acting_user_id
 
 EXPORT_OPTIONS = ("where", "search", "order")
 #: Sheets are bigger than JSON bodies (the app-wide limit); a 100,000-row CSV is ~10-20 MB.
@@ -51,8 +54,15 @@ class DataRoutes:
     def __init__(self, registries: context.RegistryCache):
         self.registries = registries
 
-    def _entity(self, conn, app: str, entity: str):
-        return context.api_entity(self.registries.get(conn), app, entity)
+    def _entity(self, conn, app: str, entity: str, action: str = "read"):
+        """The entity, if the caller may ``action`` it (404 when they may not even read it)."""
+        registry = self.registries.get(conn)
+        found = context.api_entity(registry, app, entity)
+        service = records_for(conn, registry, acting_user_id())
+        service.readable(app, entity)
+        if not service.access.can(found, action):
+            raise AccessDenied(f"you may not {action} {entity} records")
+        return found
 
     def start_import(self, app: str, entity: str):
         request.max_content_length = IMPORT_MAX_BYTES
@@ -63,7 +73,7 @@ class DataRoutes:
         if suffix not in SHEET_SUFFIXES:
             raise BadInput(f"Unsupported file type {suffix or '(none)'}; send .csv or .xlsx.")
         with nullcontext(context.request_connection()) as conn:
-            self._entity(conn, app, entity)
+            self._entity(conn, app, entity, "create")
         path = _work_dir("imports") / f"{uuid.uuid4().hex}{suffix}"
         upload.save(path)
         params = {"app": app, "entity": entity, "path": str(path), "mode": request.form.get("mode"),
@@ -128,7 +138,7 @@ class DataRoutes:
     def file(self, file_id: str):
         with nullcontext(context.request_connection()) as conn:
             registry = self.registries.get(conn)
-            service = context.record_service(registry, api_user().language)
+            service = records_for(conn, registry, acting_user_id(), api_user().language)
 
             def can_read(app: str, entity: str, record_id: int) -> bool:
                 try:

@@ -27,6 +27,8 @@ from runtime.api.serialize import json_response
 from runtime.api.serialize import mark_utc
 from runtime.errors import NotFound
 from runtime.errors import StaleVersion
+from runtime.security.guarded import records_for
+from runtime.web.view_as import acting_user_id
 
 MAX_ID = 2**63 - 1
 RECORD = "/v1/<app>/<entity>/<int:record_id>"
@@ -46,16 +48,14 @@ class RecordRoutes:
         with context.engine().begin() if write else nullcontext(context.request_connection()) as conn:
             registry = self.registries.get(conn)
             ent = context.api_entity(registry, app, entity)
-            service = context.record_service(registry, api_user().language)
+            service = records_for(conn, registry, acting_user_id(), api_user().language)
             names = datetime_names(registry, ent)
             yield conn, service, ent, lambda record: mark_utc(record, names)
 
     def list(self, app: str, entity: str):
-        from runtime.records.queries import list_records
-
         params = list_params(request.args)
         with self.unit(app, entity) as (conn, service, _ent, out):
-            page = list_records(conn, service.registry, app, entity, **params, user_id=api_user().id,
+            page = service.list(conn, app, entity, **params, user_id=acting_user_id(),
                                 secret=context.settings().secret_key)
         body = {"data": [out(r) for r in page.data], "next_cursor": page.next_cursor}
         if params["count"]:

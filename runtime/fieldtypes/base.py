@@ -18,6 +18,9 @@ from sqlalchemy import String
 from sqlalchemy.types import TypeEngine
 
 #: Keys every field accepts, whatever its type.
+#: The types a field may be ``"sensitive"`` on (encrypted at rest, masked: security/sensitive.py).
+SENSITIVE_TYPES = frozenset({"text", "textarea", "email", "phone", "url"})
+
 COMMON_PROPERTIES: dict[str, Any] = {
     "name": {"type": "string"},
     "type": {"type": "string"},
@@ -29,6 +32,7 @@ COMMON_PROPERTIES: dict[str, Any] = {
     "index": {"type": "boolean"},
     "read_only": {"type": "boolean"},
     "hidden": {"type": "boolean"},
+    "sensitive": {"type": "boolean"},  # text-like types only: encrypted at rest, masked (security/sensitive.py)
     "renamed_from": {"type": "string"},
     "convert": {"enum": ["truncate", "null_invalid", "round"]},
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+from runtime.fieldtypes.base import SENSITIVE_TYPES
 from runtime.metadata.layout import Layout
 from runtime.metadata.model import SYSTEM_COLUMNS
 from runtime.metadata.model import Entity
@@ -194,6 +195,18 @@ def _rollup_problem(layout: Layout, f: Field, child: EntityScope | None) -> tupl
     return None, []
 
 
+def _sensitive_problems(layout: Layout, entity: Entity, f: Field) -> list[Problem]:
+    """Only text-like values are encrypted, and ciphertext can be neither unique nor indexed."""
+    if not f.opt("sensitive"):
+        return []
+    if f.type not in SENSITIVE_TYPES:
+        article = "an" if f.type[0] in "aeiou" else "a"
+        reason = f"{article} {f.type} field cannot be sensitive (only {', '.join(sorted(SENSITIVE_TYPES))})"
+        return [layout.field_problem(entity.name, f.name, ["sensitive"], reason)]
+    return [layout.field_problem(entity.name, f.name, [flag], f"a sensitive field cannot be {word}")
+            for flag, word in (("unique", "unique"), ("index", "indexed")) if f.opt(flag)]
+
+
 def check_title_and_indexes(layout: Layout, entity: Entity) -> list[Problem]:
     """``title_field`` and index columns are stored fields; only indexable types are indexed."""
     found = []
@@ -221,6 +234,7 @@ def check_title_and_indexes(layout: Layout, entity: Entity) -> list[Problem]:
             if reason:
                 found.append(layout.entity_problem(entity.name, ["indexes", i, j], reason))
     for f in entity.fields:
+        found += _sensitive_problems(layout, entity, f)
         for flag in ("unique", "index"):
             if f.opt(flag) and not (f.kind.indexable and f.stored):
                 found.append(

@@ -19,7 +19,9 @@ from sqlalchemy import select
 from sqlalchemy import update
 
 from runtime.metadata.model import Entity
+from runtime.clock import utcnow
 from runtime.records import validation as v
+from runtime.records.defaults import apply_defaults
 from runtime.records.serialize import row_to_dict
 
 
@@ -32,6 +34,8 @@ class ChildPlan:
     table: Any
     rows: list[tuple[int | None, dict]] = dc_field(default_factory=list)  # (id or None, values)
     moved_from: set[int] = dc_field(default_factory=set)  # other parents that lose rows
+    #: each row as it will be stored (kept values under the new ones): a new parent's rollups add these up
+    final: list[dict] = dc_field(default_factory=list)
 
 
 def table_fields(entity: Entity) -> list:
@@ -54,15 +58,21 @@ def plan_children(conn: Connection, registry, entity: Entity, name: str, rows: A
     for i, row in enumerate(rows):
         row_errors: dict = {}
         row_id, data = _split_id(row, row_errors)
+        if row_id is None:  # a new row gets its fields' defaults, like any new record
+            data = apply_defaults(child, data, acting_user, utcnow())
+        if row_id is not None and any(row_id == kept for kept, _ in plan.rows):
+            row_errors["id"] = f"row {row_id} is given twice"  # one row cannot sit in two places
         old = _existing(conn, table, row_id, row_errors) if row_id is not None else {}
         v.check_keys(child, data, row_errors)
         values = v.coerce_values(child, data, row_errors)
-        v.check_required(child, {**old, **values}, row_errors)
+        final = {**old, **values}
+        v.check_required(child, final, row_errors)
         v.check_references(conn, registry, child, values, row_errors, acting_user)
         errors.update({f"{name}[{i}].{k}": m for k, m in row_errors.items()})
         if old and old["parent_id"] != parent_id:
             plan.moved_from.add(old["parent_id"])
         plan.rows.append((row_id, values))
+        plan.final.append(final)
     return plan
 
 
@@ -90,6 +100,7 @@ def write_children(conn: Connection, plan: ChildPlan, parent_id: int, user_id: i
     """Apply the plan; returns the old and new rows (JSON) for the parent's history entry.
 
     ``new_parent``: the parent was just inserted, so it has no rows to read or delete.
+    The new rows come back from the writes themselves (RETURNING), not a re-read.
     """
     table = plan.table
     before = [] if new_parent else current_rows(conn, table, parent_id)
@@ -97,18 +108,19 @@ def write_children(conn: Connection, plan: ChildPlan, parent_id: int, user_id: i
     gone = [r["id"] for r in before if r["id"] not in keep]
     if gone:
         conn.execute(delete(table).where(table.c.id.in_(gone)))
-    added = []
+    added, written = [], []
     for order, (row_id, values) in enumerate(plan.rows):
         stamp = {"parent_id": parent_id, "row_order": order, "updated_at": now, "updated_by": user_id}
         if row_id is None:
             added.append({**values, **stamp, "version": 1, "created_at": now, "created_by": user_id,
                           "owner": user_id})
         else:
-            conn.execute(update(table).where(table.c.id == row_id)
-                         .values(**values, **stamp, version=table.c.version + 1))
+            written.append(conn.execute(update(table).where(table.c.id == row_id)
+                                        .values(**values, **stamp, version=table.c.version + 1)
+                                        .returning(*table.c)).one())
     for same_keys in _by_keys(added):  # executemany wants one key set per statement
-        conn.execute(insert(table), same_keys)
-    after = current_rows(conn, table, parent_id)
+        written.extend(conn.execute(insert(table).returning(*table.c), same_keys))
+    after = sorted((_child_output(r._mapping) for r in written), key=lambda r: (r["row_order"], r["id"]))
     return [before, after]
 
 

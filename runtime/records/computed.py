@@ -21,6 +21,7 @@ from runtime.errors import ValidationFailed
 from runtime.metadata.model import SYSTEM_COLUMNS
 from runtime.metadata.model import Entity
 from runtime.metadata.model import pick_label
+from runtime.storage.system import users
 
 DECIMAL_RESULTS = ("decimal", "currency", "percent")
 CACHE_LIMIT = 2000
@@ -42,7 +43,10 @@ class SqlColumns:
 
     def __call__(self, path: tuple[str, ...]) -> ColumnElement:
         head, rest = path[0], tuple(path[1:])
-        if head in SYSTEM_COLUMNS and not self.entity.has_field(head) or head == "owner":
+        system = head in SYSTEM_COLUMNS and not self.entity.has_field(head) or head == "owner"
+        if rest and (system or self.entity.field(head).type == "user"):
+            return _user_attribute(self.table.c[head], rest[0])
+        if system:
             return self.table.c[head]
         field = self.entity.field(head)
         if field.type == "lookup":
@@ -88,6 +92,11 @@ class SqlColumns:
         if field.opt("result") in DECIMAL_RESULTS:
             source = f"ROUND(({source}), {int(field.opt('precision', 2))})"
         return self.compile(source)
+
+
+def _user_attribute(user_id: ColumnElement, attribute: str) -> ColumnElement:
+    """``owner.department``: the attribute of the user a column points at (checked by the scope)."""
+    return select(users.c[attribute]).where(users.c.id == user_id).scalar_subquery()
 
 
 def computed_columns(registry, entity: Entity, table: Table, variables: Variables, dialect: str) -> list:

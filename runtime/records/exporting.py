@@ -29,6 +29,11 @@ from runtime.metadata.model import Entity
 from runtime.metadata.model import pick_label
 from runtime.records.import_batch import FORMULA_START
 from runtime.records.queries import list_records
+from runtime.security import audit
+from runtime.security.guarded import records_for
+from runtime.security.sensitive import mask_record
+from runtime.security.sensitive import sensitive_fields
+from runtime.security.sensitive import sensitive_names
 
 PAGE = 500
 FORMATS = ("csv", "xlsx")
@@ -37,33 +42,35 @@ _DECIMALS = ("decimal", "currency", "percent")
 Progress = Callable[[int, int | None], None]
 
 
-def export_fields(entity: Entity) -> list:
-    """Every field a list shows (child tables are not columns), in the entity's order."""
-    return [f for f in entity.fields if f.type != "table"]
+def export_fields(entity: Entity, hidden: frozenset[str] = frozenset()) -> list:
+    """Every field a list shows (child tables are not columns), in the entity's order; fields
+    hidden from the exporting user are left out."""
+    return [f for f in entity.fields if f.type != "table" and f.name not in hidden]
 
 
-def header(entity: Entity, language: str = "en") -> list[str]:
-    return ["ID"] + [pick_label(f.label, language) for f in export_fields(entity)]
+def header(entity: Entity, language: str = "en", hidden: frozenset[str] = frozenset()) -> list[str]:
+    return ["ID"] + [pick_label(f.label, language) for f in export_fields(entity, hidden)]
 
 
 def iter_records(conn: Connection, registry, app: str, entity: str, *, progress: Progress | None = None,
-                 **filters) -> Iterator[dict]:
+                 masked: frozenset[str] = frozenset(), **filters) -> Iterator[dict]:
     """Every matching record, one keyset page of ``list_records`` at a time.
 
     ``filters`` are ``list_records``'s (``where``, ``order``, ``search``,
-    ``user_id``, ``now``, ``extra_where``). The cursor never leaves this
-    process, so it is signed with a throwaway key. Without an ``order``,
+    ``user_id``, ``now``, ``extra_where``); ``masked`` sensitive fields come out
+    masked. The cursor never leaves this process, so it is signed with a throwaway key. Without an ``order``,
     records come in id order (creation order, and the cheapest key to page on).
     """
     filters["order"] = filters.get("order") or "id"
     secret = secrets.token_hex(16)
     cursor, done, total = None, 0, None
+    sensitive = sensitive_fields(registry, registry.entity(app, entity))
     while True:
         first = cursor is None
         page = list_records(conn, registry, app, entity, limit=PAGE, cursor=cursor, secret=secret,
                             count=progress is not None and first, **filters)
         total = page.total if first else total
-        yield from page.data
+        yield from (mask_record(sensitive, r, frozenset(sensitive) - masked) for r in page.data) if masked else page.data
         done += len(page.data)
         if progress is not None:
             progress(done, total)
@@ -92,10 +99,11 @@ def export_csv(conn: Connection, registry, app: str, entity: str, *, language: s
                progress: Progress | None = None, **filters) -> Iterator[bytes]:
     """The CSV file as a stream of byte chunks (UTF-8 with BOM, which Excel needs for Chinese)."""
     ent = registry.entity(app, entity)
-    fields = export_fields(ent)
+    hidden = filters.get("hidden", frozenset())
+    fields = export_fields(ent, hidden)
     buffer = io.StringIO()
     out = csv.writer(buffer)
-    out.writerow(header(ent, language))
+    out.writerow(header(ent, language, hidden))
     yield "\ufeff".encode() + _drain(buffer)
     rows = 0
     for record in iter_records(conn, registry, app, entity, progress=progress, **filters):
@@ -137,10 +145,11 @@ def export_xlsx(conn: Connection, registry, app: str, entity: str, path: str | P
     from openpyxl.cell import WriteOnlyCell
 
     ent = registry.entity(app, entity)
-    fields = export_fields(ent)
+    hidden = filters.get("hidden", frozenset())
+    fields = export_fields(ent, hidden)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(pick_label(ent.label, language)[:31] or ent.name)
-    sheet.append(header(ent, language))
+    sheet.append(header(ent, language, hidden))
     rows = 0
     try:
         for record in iter_records(conn, registry, app, entity, progress=progress, **filters):
@@ -180,6 +189,17 @@ def export_file(conn: Connection, registry, app: str, entity: str, path: str | P
     return counted["rows"]
 
 
+def user_rights(conn: Connection, registry, app: str, entity: str, user_id: int | None) -> dict:
+    """``extra_where``, ``hidden`` and ``masked`` (sensitive fields shown masked: everyone's but
+    admins') for what ``user_id`` may export (none for system jobs)."""
+    if user_id is None:
+        return {}
+    guard = records_for(conn, registry, user_id)
+    masked = frozenset() if guard.access.is_admin else sensitive_names(registry, registry.entity(app, entity))
+    return {"extra_where": guard.row_filter(conn, app, entity), "hidden": guard.hidden_fields(app, entity),
+            "masked": masked}
+
+
 @job_kind("export")
 def export_job(conn: Connection, params: dict, ctx) -> dict:
     """Job kind ``export``: params ``app, entity, path, format`` and ``where/search/order/language``."""
@@ -187,7 +207,10 @@ def export_job(conn: Connection, params: dict, ctx) -> dict:
 
     options = {k: params[k] for k in ("where", "search", "order", "language") if params.get(k)}
     registry = SchemaRegistry.from_connection(conn)
+    options.update(user_rights(conn, registry, params["app"], params["entity"], ctx.user_id))
     rows = export_file(conn, registry, params["app"], params["entity"], params["path"],
                        params.get("format", "csv"), user_id=ctx.user_id, progress=ctx.progress, **options)
+    audit.record(conn, "records_exported", ctx.user_id, None, None,
+                 {"app": params["app"], "entity": params["entity"], "rows": rows, "user": ctx.user_id})
     return {"path": str(params["path"]), "format": params.get("format", "csv"), "rows": rows,
             "processed": rows, "total": rows}

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy import and_
-from sqlalchemy import or_
 from sqlalchemy import insert
+from sqlalchemy import or_
 from sqlalchemy import select
 
 from runtime.records.serialize import json_value
@@ -38,10 +38,10 @@ def record_change(conn: Connection, app: str, entity: str, record_id: int, actio
                   user_id: int | None, at: datetime, changes: Mapping[str, list]) -> None:
     if action not in ACTIONS:
         raise ValueError(f"unknown history action {action!r}")
-    conn.execute(insert(history).values(
-        app=app, entity=entity, record_id=record_id, action=action,
-        user_id=user_id, at=at, changes=dict(changes),
-    ))
+    conn.execute(insert(history), {  # values as parameters: no per-call statement to build and key
+        "app": app, "entity": entity, "record_id": record_id, "action": action,
+        "user_id": user_id, "at": at, "changes": dict(changes),
+    })
 
 
 def record_batch_created(conn: Connection, app: str, entity: str, fields: list[str],

@@ -21,7 +21,6 @@ from runtime.clock import utcnow
 from runtime.errors import BadInput
 from runtime.errors import ValidationFailed
 from runtime.metadata.expressions import BOOLEAN
-from runtime.metadata.expressions import Field
 from runtime.metadata.expressions import check
 from runtime.metadata.expressions import compile_sql
 from runtime.metadata.expressions import parse
@@ -41,6 +40,7 @@ from runtime.records.search import search_clause
 from runtime.records.search import search_words
 from runtime.records.search import storable_text
 from runtime.records.serialize import rows_to_dicts
+from runtime.security.sensitive import refuse_sensitive
 
 MAX_LIMIT = 500
 _KEY = "_k"  # prefix of extra sort-key columns; field names never start with "_"
@@ -59,12 +59,12 @@ def list_records(conn: Connection, registry, app: str, entity: str, *, where: st
                  order: str | None = None, limit: int = 50, cursor: str | None = None,
                  search: str | None = None, count: bool = False, user_id: int | None = None,
                  now: datetime | None = None, secret: str,
-                 extra_where: ColumnElement | None = None) -> Page:
+                 extra_where: ColumnElement | None = None, hidden: frozenset[str] = frozenset()) -> Page:
     """One page of live records of ``app.entity`` with formulas and lookups, without child rows.
 
     ``extra_where`` is ANDed in (row permissions); it is part of the filter but
     not of the cursor's fingerprint, so the caller must pass the same one on
-    every page. Raises BadInput (400: limit, cursor, search) or
+    every page. ``hidden`` fields are left out of the search. Raises BadInput (400: limit, cursor, search) or
     ValidationFailed (422 with a position: where, order).
     """
     ent = registry.entity(app, entity)
@@ -72,10 +72,11 @@ def list_records(conn: Connection, registry, app: str, entity: str, *, where: st
         raise BadInput(f"{entity} rows are listed through their parent's '{ent.parent[1]}' field")
     table = registry.table(app, entity)
     limit = check_limit(limit)
+    refuse_sensitive(registry, ent, where, order)
     columns = SqlColumns(registry, ent, table, session_variables(user_id, now or utcnow()), conn.dialect.name)
     keys = parse_order(order, registry, ent, table, columns)
     where, words = (where or "").strip(), search_words(search or "")
-    filters = _filters(registry, ent, table, columns, where, words, extra_where)
+    filters = _filters(registry, ent, table, columns, where, words, extra_where, hidden)
     query_id = fingerprint(app, entity, where, ",".join(k.spec for k in keys), words, user_id)
     values = decode_cursor(cursor, query_id, secret, len(keys)) if cursor else None
 
@@ -93,13 +94,14 @@ def list_records(conn: Connection, registry, app: str, entity: str, *, where: st
     return Page(data, next_cursor, total)
 
 
-def _filters(registry, ent, table, columns: SqlColumns, where: str, words: list[str], extra_where) -> list:
+def _filters(registry, ent, table, columns: SqlColumns, where: str, words: list[str], extra_where,
+             hidden: frozenset[str] = frozenset()) -> list:
     """Everything that decides which rows are in the list at all (the count uses these too)."""
     filters = [table.c.deleted_at.is_(None)]
     if where:
         filters.append(compile_where(registry, ent, columns, where))
     if words:
-        filters.append(search_clause(ent, table, " ".join(words), columns.dialect))
+        filters.append(search_clause(ent, table, " ".join(words), columns.dialect, hidden))
     if extra_where is not None:
         filters.append(extra_where)
     return filters
@@ -122,8 +124,6 @@ def compile_where(registry, entity, columns: SqlColumns, source: str) -> ColumnE
     scope = EntityScope(registry.app(entity.app), entity, registry.apps)
     check(expr, scope, BOOLEAN)
     for node in walk(expr):
-        if isinstance(node, Field) and len(node.path) > 1 and _is_user(registry, entity, node.path):
-            raise ExpressionError("attributes of users cannot be used in a list filter yet", node.pos)
         if isinstance(node, Literal) and isinstance(node.value, str) and not storable_text(node.value):
             raise ExpressionError("text may not contain NUL or unpaired surrogate characters", node.pos)
     return compile_sql(expr, scope, columns, columns.variables, columns.dialect)
@@ -142,20 +142,6 @@ def check_limit(limit) -> int:
 def _key_column(key, output: set[str]) -> str | None:
     """The output column already holding this key's value, if any."""
     return key.path[0] if len(key.path) == 1 and key.path[0] in output else None
-
-
-def _is_user(registry, entity, path: tuple[str, ...]) -> bool:
-    """Does ``path`` step through a user field (``owner.email``)? SQL cannot follow those yet."""
-    for name in path[:-1]:
-        if not entity.has_field(name):
-            return name in ("owner", "created_by", "updated_by")
-        field = entity.field(name)
-        if field.type == "user":
-            return True
-        if field.type != "link":
-            return False
-        entity, _table = registry.target(entity, field.opt("target"))
-    return False
 
 
 def _count(conn: Connection, table, filters: list) -> int:

@@ -18,14 +18,24 @@ def record_select(registry, entity: Entity, table, variables, dialect: str):
 
 
 def read_record(conn: Connection, registry, entity: Entity, table, record_id: int, variables,
-                include_deleted: bool = False) -> dict | None:
+                include_deleted: bool = False, children: dict | None = None) -> dict | None:
+    """``children``: rows of ``table`` fields already in hand (``{field: rows}``), not read again."""
     query = record_select(registry, entity, table, variables, conn.dialect.name).where(table.c.id == record_id)
     if not include_deleted:
         query = query.where(table.c.deleted_at.is_(None))
     row = conn.execute(query).mappings().first()
     if row is None:
         return None
-    return _with_children(conn, registry, entity, row_to_dict(row))
+    return _with_children(conn, registry, entity, row_to_dict(row), children or {})
+
+
+def computed_values(conn: Connection, registry, entity: Entity, table, record_id: int, variables) -> dict:
+    """The formulas and lookups of one stored row: for a record whose stored values are known
+    (an INSERT .. RETURNING), so only what the database computes is read; no query without any."""
+    columns = computed_columns(registry, entity, table, variables, conn.dialect.name)
+    if not columns:
+        return {}
+    return row_to_dict(conn.execute(select(*columns).where(table.c.id == record_id)).mappings().one())
 
 
 def read_rows(conn: Connection, registry, entity: Entity, table, variables, where, order, limit: int) -> list[dict]:
@@ -34,8 +44,11 @@ def read_rows(conn: Connection, registry, entity: Entity, table, variables, wher
     return [row_to_dict(r) for r in rows]
 
 
-def _with_children(conn: Connection, registry, entity: Entity, record: dict) -> dict:
+def _with_children(conn: Connection, registry, entity: Entity, record: dict, known: dict) -> dict:
     for field in table_fields(entity):
+        if field.name in known:
+            record[field.name] = known[field.name]
+            continue
         _child, child_table = registry.target(entity, field.opt("target"))
         record[field.name] = current_rows(conn, child_table, record["id"])
     return record

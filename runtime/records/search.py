@@ -31,6 +31,7 @@ from runtime.errors import BadInput
 from runtime.metadata.model import Entity
 from runtime.metadata.model import Field
 from runtime.metadata.model import label_of
+from runtime.security.sensitive import is_sensitive
 from runtime.storage.names import search_index_name
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,8 @@ _ESCAPE = "\\"
 
 
 def searchable_fields(entity: Entity) -> list[Field]:
-    """The stored text-like fields a search box looks in, in metadata order."""
-    return [f for f in entity.stored_fields if f.type in SEARCHABLE_TYPES]
+    """The stored text-like fields a search box looks in, in metadata order (not the encrypted ones)."""
+    return [f for f in entity.stored_fields if f.type in SEARCHABLE_TYPES and not is_sensitive(f)]
 
 
 def search_words(query: str) -> list[str]:
@@ -61,12 +62,14 @@ def search_words(query: str) -> list[str]:
     return words
 
 
-def search_clause(entity: Entity, table, query: str, dialect: str) -> ColumnElement | None:
-    """A WHERE clause requiring every word somewhere in the entity's text fields (None: no words)."""
+def search_clause(entity: Entity, table, query: str, dialect: str,
+                  hidden: frozenset[str] = frozenset()) -> ColumnElement | None:
+    """A WHERE clause requiring every word somewhere in the entity's text fields (None: no words);
+    fields hidden from the user are not searched, or a search would reveal their content."""
     words = search_words(query)
     if not words:
         return None
-    fields = searchable_fields(entity)
+    fields = [f for f in searchable_fields(entity) if f.name not in hidden]
     return and_(*[_word_clause(fields, table, word, dialect) for word in words])
 
 

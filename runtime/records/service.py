@@ -42,9 +42,13 @@ from runtime.records.integrity import check_soft_delete
 from runtime.records.integrity import linked
 from runtime.records.queries import Page
 from runtime.records.queries import list_records
+from runtime.records.reading import computed_values
 from runtime.records.reading import read_record
 from runtime.records.reading import read_rows
+from runtime.records.rollups import planned_totals
 from runtime.records.rollups import recompute
+from runtime.records.serialize import row_to_dict
+from runtime.security.sensitive import redact_changes
 
 
 class RecordService:
@@ -59,7 +63,11 @@ class RecordService:
 
     def create(self, conn: Connection, app: str, entity: str, data: Mapping[str, Any],
                user_id: int | None) -> dict:
-        """Validate and insert one record with its child rows; returns it as read back."""
+        """Validate and insert one record with its child rows; returns it as ``get`` would.
+
+        Its rollups are added up before the INSERT and its stored values come back
+        from the writes (RETURNING), so only formulas and lookups are read back.
+        """
         ent, table = self._entity(app, entity)
         now = self.clock()
         data = _mapping(data)
@@ -74,14 +82,18 @@ class RecordService:
         plans = self._plan_children(conn, ent, data, None, errors, user_id)
         v.raise_if(errors, ent)
         values.update(self._autonumbers(conn, ent, now))
+        values.update(planned_totals(ent, plans))
         values.setdefault("owner", user_id)
         stamp = {"version": 1, "created_at": now, "created_by": user_id, "updated_at": now, "updated_by": user_id}
-        record_id = self._insert(conn, ent, table, {**values, **stamp})
+        stored = self._insert(conn, ent, table, {**values, **stamp})
+        record_id = stored["id"]
         attach_uploads(conn, ent, record_id, values, user_id)
-        changes = diff({}, values)
-        changes.update(self._write_children(conn, ent, record_id, plans, user_id, now, new_parent=True))
-        self._finish(conn, ent, table, record_id, user_id, now, changes, "create", stored={})
-        return self.get(conn, app, entity, record_id, user_id=user_id)
+        changes = redact_changes(ent, diff({}, values))
+        children = self._write_children(conn, ent, record_id, plans, user_id, now, changes, new_parent=True)
+        variables = session_variables(user_id, now)
+        check_rules(conn, self.registry, ent, table, record_id, variables, self.language)
+        record_change(conn, ent.app, ent.name, record_id, "create", user_id, now, changes)
+        return self._as_read(conn, ent, table, stored, children, variables)
 
     def update(self, conn: Connection, app: str, entity: str, record_id: int, data: Mapping[str, Any],
                user_id: int | None, expected_version: int) -> dict:
@@ -104,13 +116,14 @@ class RecordService:
         guarded = (update(table)
                    .where(table.c.id == record_id, table.c.version == expected_version, table.c.deleted_at.is_(None))
                    .values(**values, version=table.c.version + 1, updated_at=now, updated_by=user_id))
-        if self._execute(conn, ent, table, guarded, values, record_id).rowcount != 1:
+        if self._write(conn, ent, table, values, record_id, lambda: conn.execute(guarded).rowcount) != 1:
             raise StaleVersion(f"record {record_id} was changed by someone else; reload and try again")
         attach_uploads(conn, ent, record_id, values, user_id)
-        changes = diff(old, values)
-        changes.update(self._write_children(conn, ent, record_id, plans, user_id, now))
-        self._finish(conn, ent, table, record_id, user_id, now, changes, "update", stored=old)
-        return self.get(conn, app, entity, record_id, user_id=user_id)
+        changes = redact_changes(ent, diff(old, values))
+        children = self._write_children(conn, ent, record_id, plans, user_id, now, changes)
+        self._finish(conn, ent, table, record_id, user_id, now, changes, stored=old)
+        return read_record(conn, self.registry, ent, table, record_id, session_variables(user_id, now),
+                           children=children)
 
     def delete(self, conn: Connection, app: str, entity: str, record_id: int, user_id: int | None,
                expected_version: int | None = None) -> None:
@@ -226,15 +239,24 @@ class RecordService:
                     plans.append(plan)
         return plans
 
-    def _write_children(self, conn, ent, record_id, plans, user_id, now, new_parent=False) -> dict:
-        changes = {}
+    def _write_children(self, conn, ent, record_id, plans, user_id, now, changes, new_parent=False) -> dict:
+        """Write each plan, noting changed row sets in ``changes``; returns ``{field: rows now}``."""
+        rows = {}
         for plan in plans:
             before, after = write_children(conn, plan, record_id, user_id, now, new_parent=new_parent)
             if before != after:
                 changes[plan.field] = [before, after]
+            rows[plan.field] = after
             for other in plan.moved_from:
                 self._rollups_of_other(conn, ent, other, plan.field, user_id, now)
-        return changes
+        return rows
+
+    def _as_read(self, conn, ent, table, stored, children, variables) -> dict:
+        """A new record as ``get`` reads it, from what its writes returned (table fields it
+        was not given are empty); only formulas and lookups need the database."""
+        rows = {f.name: children.get(f.name, []) for f in table_fields(ent)}
+        return {**row_to_dict(stored), **computed_values(conn, self.registry, ent, table, stored["id"], variables),
+                **rows}
 
     def _rollups_of_other(self, conn, ent, parent_id, source, user_id, now) -> None:
         """A parent that lost rows to a move: new totals, a new version and a history entry."""
@@ -245,39 +267,48 @@ class RecordService:
         record_change(conn, ent.app, ent.name, parent_id, "update", user_id, now, diff(
             {k: o for k, (o, _n) in changed.items()}, {k: n for k, (_o, n) in changed.items()}))
 
-    def _finish(self, conn, ent, table, record_id, user_id, now, changes, action, stored) -> None:
-        """Rollups, rules and history: the stages after the row itself is written.
+    def _finish(self, conn, ent, table, record_id, user_id, now, changes, stored) -> None:
+        """Rollups, rules and history: the stages after an update wrote the row itself.
 
-        ``stored``: the row as it was before this change ({} for a new record).
+        ``stored``: the row as it was before this change.
         """
         rolled = recompute(conn, self.registry, ent, record_id, old=stored)
         changes.update(diff({k: o for k, (o, _n) in rolled.items()}, {k: n for k, (_o, n) in rolled.items()}))
         check_rules(conn, self.registry, ent, table, record_id, session_variables(user_id, now), self.language)
-        if changes or action != "update":
-            record_change(conn, ent.app, ent.name, record_id, action, user_id, now, changes)
+        if changes:
+            record_change(conn, ent.app, ent.name, record_id, "update", user_id, now, changes)
 
     def _autonumbers(self, conn, ent, now) -> dict:
         return {f.name: next_autonumber(conn, ent.app, ent.name, f.name, f.opt("format"), now)
                 for f in ent.fields if f.type == "autonumber"}
 
-    def _insert(self, conn, ent, table, values) -> int:
-        result = self._execute(conn, ent, table, insert(table).values(**values), values, None)
-        return result.inserted_primary_key[0]
+    def _insert(self, conn, ent, table, values) -> dict:
+        """Insert the row and return it as stored (RETURNING), so it need not be read back.
 
-    def _execute(self, conn, ent, table, statement, values, record_id):
-        """Run a write; a unique index that fires anyway (a concurrent insert) is still a 422.
+        The statement is built once per registry and the values go as parameters,
+        so SQLAlchemy reuses its cache key instead of walking 20-odd literals per call.
+        """
+        key = ("insert", ent.qualified_name)
+        statement = self.registry.cache.get(key)
+        if statement is None:
+            statement = self.registry.cache.setdefault(key, insert(table).returning(*table.c))
+        return self._write(conn, ent, table, values, None, lambda: conn.execute(statement, values).mappings().one())
+
+    def _write(self, conn, ent, table, values, record_id, run):
+        """``run()`` a write and return what it returns (inside any savepoint); a unique
+        index that fires anyway (a concurrent insert) is still a 422.
 
         Only entities with unique fields pay for the savepoint that lets the
         transaction go on to say which value was taken.
         """
         if not any(f.unique for f in ent.stored_fields):
             try:
-                return conn.execute(statement)
+                return run()
             except IntegrityError:
                 raise Conflict(f"{ent.name}: the database refused the change") from None
         try:
             with conn.begin_nested():
-                return conn.execute(statement)
+                return run()
         except IntegrityError:
             errors: dict = {}
             v.check_unique(conn, ent, table, values, errors, record_id)

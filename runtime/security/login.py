@@ -1,13 +1,15 @@
 """Flask-Login wiring: who is the current user of a browser session.
 
-The session stores ``"<id>:<token>"`` where the token is derived from the
-password hash, so changing a password or deactivating a user ends every
-existing session of that user.
+The session (and the remember-me cookie) stores ``"<id>:<generation>:<token>"``:
+the token is derived from the password hash and the user's session generation,
+so changing the password, "log out everywhere" or deactivating a user ends
+every existing session of that user at its next request.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 
 from flask import Flask
@@ -20,7 +22,9 @@ from flask_login import UserMixin
 from sqlalchemy import Engine
 from sqlalchemy import Row
 
+from runtime.security.twofactor import requires_2fa
 from runtime.security.users import get_user
+from runtime.storage.engine import read_only
 
 __all__ = ["CurrentUser", "init_login"]
 
@@ -35,16 +39,23 @@ class CurrentUser(UserMixin):
     is_admin: bool
     language: str
     session_token: str
+    session_generation: int = 0
+    has_2fa: bool = False
+    must_enroll_2fa: bool = False  # 2FA is required but not set up: only enrollment is open
 
     @classmethod
-    def from_row(cls, row: Row) -> CurrentUser:
+    def from_row(cls, row: Row, *, must_enroll_2fa: bool = False) -> CurrentUser:
+        generation = row.session_generation or 0
         return cls(
             id=row.id,
             email=row.email,
             display_name=row.display_name,
             is_admin=bool(row.is_admin),
             language=row.language or "en",
-            session_token=_session_token(row.password_hash),
+            session_token=_session_token(row.password_hash, generation),
+            session_generation=generation,
+            has_2fa=row.totp_enabled_at is not None,
+            must_enroll_2fa=must_enroll_2fa and row.totp_enabled_at is None,
         )
 
     @property
@@ -57,7 +68,7 @@ class CurrentUser(UserMixin):
         return "".join(p[0] for p in parts[:2]).upper() or "?"
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.session_generation}:{self.session_token}"
 
 
 def init_login(app: Flask, engine: Engine) -> LoginManager:
@@ -67,15 +78,15 @@ def init_login(app: Flask, engine: Engine) -> LoginManager:
 
     @manager.user_loader
     def load_user(session_id: str) -> CurrentUser | None:
-        user_id, _, token = session_id.partition(":")
+        user_id, _, rest = session_id.partition(":")
         if not user_id.isdigit():
             return None
-        with engine.connect() as conn:
+        with read_only(engine.connect()) as conn:  # on SQLite a plain connect takes the write lock
             row = get_user(conn, int(user_id))
-        if row is None or not row.is_active:
-            return None
-        user = CurrentUser.from_row(row)
-        return user if user.session_token == token else None
+            if row is None or not row.is_active:
+                return None
+            user = CurrentUser.from_row(row, must_enroll_2fa=requires_2fa(conn, row))
+        return user if hmac.compare_digest(user.get_id(), f"{user_id}:{rest}") else None
 
     manager.unauthorized_handler(_unauthorized)
     manager.init_app(app)
@@ -91,5 +102,5 @@ def _unauthorized():
     return redirect(url_for("web.login", next=target))
 
 
-def _session_token(password_hash: str) -> str:
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+def _session_token(password_hash: str, generation: int) -> str:
+    return hashlib.sha256(f"{generation}:{password_hash}".encode()).hexdigest()[:16]

@@ -11,9 +11,11 @@ import hashlib
 import secrets
 from datetime import datetime
 from datetime import timedelta
+from functools import cache
 
 from sqlalchemy import Connection
 from sqlalchemy import Row
+from sqlalchemy import bindparam
 from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import update
@@ -21,6 +23,7 @@ from sqlalchemy import update
 from runtime.clock import utcnow
 from runtime.errors import NotFound
 from runtime.errors import ValidationFailed
+from runtime.security import audit
 from runtime.storage.system import api_tokens
 from runtime.storage.system import users
 
@@ -61,26 +64,24 @@ def create_token(conn: Connection, user_id: int, name: str, scope: str = "read",
         user_id=user_id, name=name, token_hash=_digest(secret), prefix=secret[:12], scope=scope,
         created_at=now or utcnow(), expires_at=expires_at,
     ))
+    audit.record(conn, "token_created", user_id, detail={"name": name, "scope": scope}, now=now)
     return secret
 
 
 def authenticate_token(conn: Connection, token: str, *, now: datetime | None = None,
-                       touch: bool = True) -> tuple[Row, str] | None:
+                       touch: bool = True, extra_columns=()) -> tuple[Row, str] | None:
     """``(user row, scope)`` for a live token of an active user, else None.
 
     With ``touch`` it also notes when the token was used (at most once per
     TOUCH_INTERVAL); callers on a read-only connection pass ``touch=False`` and
     call ``touch_token`` in a write transaction when ``needs_touch`` says so.
+    ``extra_columns`` (labelled scalar subqueries) ride along in the same
+    statement and come back on the row, saving the caller a round trip.
     """
     if not token or not token.startswith(PREFIX) or len(token) > 200:
         return None
     now = now or utcnow()
-    token_columns = (api_tokens.c.id.label("token_id"), api_tokens.c.scope, api_tokens.c.last_used_at,
-                     api_tokens.c.expires_at, api_tokens.c.revoked_at)
-    found = conn.execute(  # one query per API call: token and user together
-        select(users, *token_columns).join(api_tokens, api_tokens.c.user_id == users.c.id)
-        .where(api_tokens.c.token_hash == _digest(token))
-    ).first()
+    found = conn.execute(_lookup(tuple(extra_columns)), {"digest": _digest(token)}).first()
     if found is None or found.revoked_at is not None or (found.expires_at and found.expires_at <= now):
         return None
     if not found.is_active:
@@ -88,6 +89,16 @@ def authenticate_token(conn: Connection, token: str, *, now: datetime | None = N
     if touch and needs_touch(found, now):
         touch_token(conn, found.token_id, now)
     return found, found.scope
+
+
+@cache
+def _lookup(extra_columns: tuple):
+    """The one query per API call (token and user together), built once: SQLAlchemy then
+    reuses its cache key and compiled form instead of rebuilding them per request."""
+    token_columns = (api_tokens.c.id.label("token_id"), api_tokens.c.scope, api_tokens.c.last_used_at,
+                     api_tokens.c.expires_at, api_tokens.c.revoked_at)
+    return (select(users, *token_columns, *extra_columns).join(api_tokens, api_tokens.c.user_id == users.c.id)
+            .where(api_tokens.c.token_hash == bindparam("digest")))
 
 
 def needs_touch(found: Row, now: datetime | None = None) -> bool:
@@ -111,7 +122,8 @@ def list_tokens(conn: Connection, user_id: int) -> list[dict]:
 def revoke_token(conn: Connection, token_id: int, *, user_id: int | None = None,
                  now: datetime | None = None) -> None:
     """Stop a token working; ``user_id`` limits it to that user's own tokens (NotFound otherwise)."""
-    query = select(api_tokens.c.id, api_tokens.c.revoked_at).where(api_tokens.c.id == token_id)
+    query = select(api_tokens.c.user_id, api_tokens.c.name, api_tokens.c.scope, api_tokens.c.revoked_at).where(
+        api_tokens.c.id == token_id)
     if user_id is not None:
         query = query.where(api_tokens.c.user_id == user_id)
     found = conn.execute(query).first()
@@ -119,3 +131,5 @@ def revoke_token(conn: Connection, token_id: int, *, user_id: int | None = None,
         raise NotFound(f"no token {token_id}")
     if found.revoked_at is None:
         conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(revoked_at=now or utcnow()))
+        audit.record(conn, "token_revoked", found.user_id, detail={"name": found.name, "scope": found.scope},
+                     now=now)

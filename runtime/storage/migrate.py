@@ -18,6 +18,7 @@ from sqlalchemy import Column
 from sqlalchemy import Connection
 from sqlalchemy import String
 from sqlalchemy import Table
+from sqlalchemy import Text
 from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import insert
@@ -26,6 +27,7 @@ from sqlalchemy import update
 from runtime.clock import utcnow
 from runtime.fieldtypes.base import default_value
 from runtime.metadata.model import App
+from runtime.security.sensitive import is_sensitive
 from runtime.storage.assess import column_table
 from runtime.storage.assess import convert_value
 from runtime.storage.assess import field_of
@@ -142,7 +144,8 @@ class Migrator:
     def _alter_widen(self, change: Change) -> None:
         if not self.sqlite:  # SQLite ignores declared lengths; nothing to do there
             new = field_of(change.new)
-            self.op.alter_column(self.table_of(change.entity).name, change.field, type_=new.kind.column_type(new))
+            column_type = Text() if is_sensitive(new) else new.kind.column_type(new)
+            self.op.alter_column(self.table_of(change.entity).name, change.field, type_=column_type)
 
     def _alter_narrow(self, change: Change) -> None:
         new = field_of(change.new)

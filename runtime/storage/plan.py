@@ -18,6 +18,7 @@ from typing import Mapping
 from runtime.metadata.model import App
 from runtime.metadata.model import Entity
 from runtime.metadata.model import Field
+from runtime.security.sensitive import is_sensitive
 from runtime.storage.names import archived_name
 from runtime.storage.names import search_index_name
 from runtime.storage.tables import entity_indexes
@@ -210,7 +211,9 @@ def _new_column(entity: Entity, f: Field, archived) -> list[Change]:
 
 
 def _plan_storage(entity: Entity, prior: Field, f: Field) -> list[Change]:
-    old_storage, new_storage = prior.kind.storage(prior), f.kind.storage(f)
+    if is_sensitive(prior) and not is_sensitive(f):  # its column holds ciphertext
+        return [_refuse(entity.name, f.name, "a sensitive field cannot be made plain again; add a new field instead")]
+    old_storage, new_storage = _storage(prior), _storage(f)
     if old_storage == new_storage:
         if prior.type == "link" and prior.opt("on_delete", "restrict") != f.opt("on_delete", "restrict"):
             return [_refuse(entity.name, f.name, "changing on_delete of an existing link is not supported; "
@@ -221,6 +224,11 @@ def _plan_storage(entity: Entity, prior: Field, f: Field) -> list[Change]:
         return [_refuse(entity.name, f.name, f"cannot change {prior.type} to {f.type}; add a new field instead")]
     return [Change("alter_field", entity.name, f.name, old=prior.raw, new=f.raw, mode=mode,
                    detail={"old_storage": _fmt(old_storage), "new_storage": _fmt(new_storage)})]
+
+
+def _storage(f: Field) -> tuple:
+    """An encrypted field is stored as text whatever its length (security/sensitive.py)."""
+    return ("text",) if is_sensitive(f) else f.kind.storage(f)
 
 
 def storage_change_mode(old: tuple, new: tuple) -> str:

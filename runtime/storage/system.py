@@ -1,4 +1,4 @@
-"""The product's own tables (users, apps, published versions, archives, counters, history).
+"""The product's own tables (users, apps, versions, archives, counters, history, comments, views).
 
 They are created and upgraded by the Alembic migrations in ``migrations/``;
 the ``Table`` objects here are what the code queries. Generated per-app tables
@@ -50,7 +50,80 @@ users = Table(
     Column("is_active", Boolean, nullable=False, default=True),
     Column("language", String(8), nullable=False, default="en"),
     Column("manager_id", Integer, ForeignKey("metacrm_user.id", ondelete="SET NULL")),
+    Column("department", String(100)),
     Column("created_at", DateTime, nullable=False),
+    # sign-in protection (migration 0008): lockout, "log out everywhere", TOTP
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime),
+    Column("session_generation", Integer, nullable=False, default=0),
+    Column("require_2fa", Boolean, nullable=False, default=False),
+    Column("totp_secret", String(255)),  # encrypted; set at enrollment, in force once enabled
+    Column("totp_enabled_at", DateTime),
+    Column("totp_last_counter", BigInteger),  # last accepted time step: no code is used twice
+)
+
+#: One-time 2FA recovery codes, each stored as sha256(salt + code).
+recovery_codes = Table(
+    "metacrm_recovery_code",
+    system_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("metacrm_user.id", ondelete="CASCADE"), nullable=False),
+    Column("salt", String(32), nullable=False),
+    Column("code_hash", String(64), nullable=False),
+    Column("used_at", DateTime),
+    Index("ix_metacrm_recovery_code_user", "user_id"),
+)
+
+#: Single-use password reset tokens, stored as their sha256.
+password_resets = Table(
+    "metacrm_password_reset",
+    system_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("metacrm_user.id", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("used_at", DateTime),
+)
+
+#: Security events (sign-ins, lockouts, 2FA and password changes) for audits.
+audit_log = Table(
+    "metacrm_audit",
+    system_metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    Column("at", DateTime, nullable=False),
+    Column("event", String(30), nullable=False),
+    Column("user_id", Integer),
+    Column("email", String(254)),
+    Column("ip", String(45)),
+    Column("detail", JsonType),
+    Index("ix_metacrm_audit_at", "at"),
+    Index("ix_metacrm_audit_user", "user_id", "at"),
+)
+
+#: Roles granted to users, by qualified name ``<app>.<role>`` (roles are app metadata).
+user_roles = Table(
+    "metacrm_user_role",
+    system_metadata,
+    Column("user_id", Integer, ForeignKey("metacrm_user.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(81), primary_key=True),
+)
+
+#: A record shared with a user or a whole department beyond what the roles' row rules allow.
+record_shares = Table(
+    "metacrm_record_share",
+    system_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("app", String(40), nullable=False),
+    Column("entity", String(40), nullable=False),
+    Column("record_id", BigInteger, nullable=False),
+    Column("user_id", Integer, ForeignKey("metacrm_user.id", ondelete="CASCADE")),
+    Column("department", String(100)),
+    Column("access", String(8), nullable=False),  # "read" or "edit"
+    Column("created_by", Integer, ForeignKey("metacrm_user.id", ondelete="SET NULL")),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_metacrm_record_share_record", "app", "entity", "record_id"),
+    Index("ix_metacrm_record_share_user", "user_id", "app", "entity"),
 )
 
 apps = Table(
@@ -168,6 +241,87 @@ files = Table(
     Column("created_by", Integer),
     Column("created_at", DateTime, nullable=False),
     Index("ix_metacrm_file_record", "app", "entity", "record_id"),
+)
+
+#: Ids of the busy tables: BIGINT on PostgreSQL, INTEGER on SQLite (its only autoincrement key).
+_BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+comments = Table(
+    "metacrm_comment",
+    system_metadata,
+    Column("id", _BigId, primary_key=True),
+    Column("app", String(40), nullable=False),
+    Column("entity", String(40), nullable=False),
+    Column("record_id", BigInteger, nullable=False),
+    Column("author_id", Integer, ForeignKey("metacrm_user.id"), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("edited_at", DateTime),
+    Column("deleted_at", DateTime),
+    Index("ix_metacrm_comment_record", "app", "entity", "record_id", "id"),
+)
+
+notifications = Table(
+    "metacrm_notification",
+    system_metadata,
+    Column("id", _BigId, primary_key=True),
+    Column("user_id", Integer, ForeignKey("metacrm_user.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("app", String(40), nullable=False),
+    Column("entity", String(40), nullable=False),
+    Column("record_id", BigInteger, nullable=False),
+    Column("actor_id", Integer, ForeignKey("metacrm_user.id", ondelete="SET NULL")),
+    Column("comment_id", _BigId, ForeignKey("metacrm_comment.id", ondelete="CASCADE")),
+    Column("created_at", DateTime, nullable=False),
+    Column("read_at", DateTime),
+    Index("ix_metacrm_notification_inbox", "user_id", "read_at", "id"),
+)
+
+saved_views = Table(
+    "metacrm_saved_view",
+    system_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("app", String(40), nullable=False),
+    Column("entity", String(40), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("owner_id", Integer, ForeignKey("metacrm_user.id", ondelete="CASCADE"), nullable=False),
+    Column("shared", Boolean, nullable=False, default=False),
+    Column("spec", JsonType, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("app", "entity", "owner_id", "name"),
+)
+
+recent_records = Table(
+    "metacrm_recent_record",
+    system_metadata,
+    Column("user_id", Integer, ForeignKey("metacrm_user.id", ondelete="CASCADE"), primary_key=True),
+    Column("app", String(40), primary_key=True),
+    Column("entity", String(40), primary_key=True),
+    Column("record_id", BigInteger, primary_key=True),
+    Column("viewed_at", DateTime, nullable=False),
+    Index("ix_metacrm_recent_record_user", "user_id", "viewed_at"),
+)
+
+drafts = Table(
+    "metacrm_draft",
+    system_metadata,
+    Column("app", String(40), primary_key=True),
+    Column("base_version", Integer),  # the version in force when the draft began (None: a new app)
+    Column("created_by", Integer, ForeignKey("metacrm_user.id", ondelete="SET NULL")),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+draft_documents = Table(
+    "metacrm_draft_document",
+    system_metadata,
+    Column("app", String(40), ForeignKey("metacrm_draft.app", ondelete="CASCADE"), primary_key=True),
+    Column("path", String(200), primary_key=True),
+    Column("document", JsonType),  # None: removed in the draft
+    Column("revision", Integer, nullable=False),
+    Column("updated_by", Integer, ForeignKey("metacrm_user.id", ondelete="SET NULL")),
+    Column("updated_at", DateTime, nullable=False),
 )
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")

@@ -24,6 +24,8 @@ from runtime.metadata.model import App
 from runtime.metadata.model import Entity
 from runtime.metadata.model import Field
 from runtime.metadata.model import split_target
+from runtime.security.sensitive import SealedText
+from runtime.security.sensitive import is_sensitive
 from runtime.storage.names import fk_name
 from runtime.storage.names import index_name
 from runtime.storage.names import table_name
@@ -63,7 +65,8 @@ def field_column(entity: Entity, field: Field) -> Column:
         ondelete = ON_DELETE[field.opt("on_delete", "restrict")]
         args.append(ForeignKey(f"{target}.id", ondelete=ondelete, name=fk_name(table, field.name)))
         return Column(field.name, ID_TYPE, *args, info={"field": field.name})
-    return Column(field.name, field.kind.column_type(field), info={"field": field.name})
+    column_type = SealedText() if is_sensitive(field) else field.kind.column_type(field)
+    return Column(field.name, column_type, info={"field": field.name})
 
 
 def child_columns(entity: Entity) -> list[Column]:

@@ -1,16 +1,21 @@
-"""Sign in and sign out.
+"""Sign in (password, then the 2FA code when it is on) and sign out.
 
-A failed sign-in always says the same thing, so the page never reveals whether
-an email has an account. ``next`` is followed only to paths on this site.
+A failed sign-in always says the same thing, whether the email is unknown, the
+password wrong or the account locked, so the page never reveals which emails
+have accounts. ``next`` is followed only to paths on this site. Between the two
+steps the session holds only the user id, the step's deadline and the user's
+session generation, never a credential.
 """
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint
 from flask import current_app
 from flask import flash
+from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -20,17 +25,32 @@ from flask_login import current_user
 from flask_login import login_user
 from flask_login import logout_user
 from flask_wtf import FlaskForm
+from wtforms import BooleanField
 from wtforms import EmailField
 from wtforms import PasswordField
+from wtforms import StringField
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 
+from runtime.security import audit
+from runtime.security.lockout import is_locked
 from runtime.security.login import CurrentUser
+from runtime.security.twofactor import is_enabled
+from runtime.security.twofactor import requires_2fa
+from runtime.security.twofactor import verify_login_code
 from runtime.security.users import authenticate
+from runtime.security.users import get_user
+from runtime.security.users import note_failure
+from runtime.web import security_pages
+from runtime.web.i18n import translate
+from runtime.web.labels import user_language
+from runtime.web.security_pages import clock
 
-__all__ = ["LoginForm", "register", "safe_next"]
+__all__ = ["CodeForm", "LoginForm", "register", "safe_next"]
 
 BAD_LOGIN = "Incorrect email or password."
+CODE_STEP_SECONDS = 300  # the code must follow the password within five minutes
+_PENDING = "pending_2fa"
 
 
 class LoginForm(FlaskForm):
@@ -38,29 +58,93 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         "Password", validators=[DataRequired("Enter your password."), Length(max=1024)]
     )
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Code", validators=[DataRequired("Enter the code."), Length(max=64)])
 
 
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or url_for("web.launcher"))
+    if request.method == "POST" and "code" in request.form:
+        return _code_step()
+    session.pop(_PENDING, None)
     form = LoginForm()
     error = None
     if form.validate_on_submit():
         engine = current_app.extensions["metacrm"]["engine"]
-        with engine.begin() as conn:  # begin: a needed rehash is written in the same step
-            row = authenticate(conn, form.email.data, form.password.data)
-        if row is not None:
-            session.clear()  # drop anything an attacker may have planted before sign-in
-            login_user(CurrentUser.from_row(row))
-            return redirect(safe_next(request.args.get("next")) or url_for("web.launcher"))
-        error = BAD_LOGIN
+        with engine.begin() as conn:  # begin: failure counts, audit rows and rehashes commit together
+            row = authenticate(conn, form.email.data, form.password.data, now=clock(),
+                               ip=request.remote_addr)
+            if row is not None and is_enabled(row):
+                return _start_code_step(row, form.remember.data)
+            if row is not None:
+                return _finish(conn, row, form.remember.data, "password")
+        error = translate("Incorrect email or password.", user_language())
     return render_template("web/login.html", form=form, error=error)
+
+
+def _start_code_step(row, remember: bool):
+    """Password accepted, 2FA on: a fresh session that only knows whose code to expect."""
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # new session, new token
+    session[_PENDING] = {"uid": row.id, "gen": row.session_generation,
+                         "until": int(time.time()) + CODE_STEP_SECONDS, "remember": bool(remember)}
+    return render_template("web/login_code.html", form=CodeForm(formdata=None), error=None)
+
+
+def _code_step():
+    pending = session.get(_PENDING) or {}
+    if pending.get("until", 0) < time.time():
+        session.pop(_PENDING, None)
+        flash(translate("The sign-in took too long. Please start again.", user_language()), "warning")
+        return redirect(url_for("web.login", next=request.args.get("next")))
+    form = CodeForm()
+    error = None
+    if form.validate_on_submit():
+        engine = current_app.extensions["metacrm"]["engine"]
+        now = clock()
+        with engine.begin() as conn:
+            row = get_user(conn, pending["uid"])
+            if _still_valid(row, pending, now):
+                method = verify_login_code(conn, row, form.code.data, _secret_key(), now)
+                if method:
+                    return _finish(conn, row, pending.get("remember", False), method)
+                note_failure(conn, row, now, request.remote_addr, "2fa")
+            else:
+                session.pop(_PENDING, None)
+                error = translate("Incorrect email or password.", user_language())
+                return render_template("web/login.html", form=LoginForm(formdata=None), error=error)
+        error = translate("That code did not work. Try the current one.", user_language())
+    return render_template("web/login_code.html", form=form, error=error), 200
+
+
+def _still_valid(row, pending: dict, now) -> bool:
+    return (row is not None and row.is_active and not is_locked(row, now)
+            and row.session_generation == pending.get("gen") and is_enabled(row))
+
+
+def _finish(conn, row, remember: bool, method: str):
+    """Both factors done: rotate the session, sign in, audit, and go on."""
+    session.clear()  # a new session: nothing planted before sign-in survives it
+    user = CurrentUser.from_row(row, must_enroll_2fa=requires_2fa(conn, row))
+    login_user(user, remember=bool(remember))
+    audit.record(conn, "login_ok", row.id, row.email, request.remote_addr, {"method": method})
+    if user.must_enroll_2fa:
+        return redirect(url_for("web.two_factor"))
+    return redirect(safe_next(request.args.get("next")) or url_for("web.launcher"))
+
+
+def _secret_key() -> str:
+    return current_app.config["SECRET_KEY"]
 
 
 def logout():
     logout_user()
     session.clear()
-    flash("You have been signed out.", "success")
+    flash(translate("You have been signed out.", user_language()), "success")
     return redirect(url_for("web.login"))
 
 
@@ -77,3 +161,4 @@ def safe_next(target: str | None) -> str | None:
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/login", "login", login, methods=["GET", "POST"])
     bp.add_url_rule("/logout", "logout", logout, methods=["POST"])
+    security_pages.register(bp)

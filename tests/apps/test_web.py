@@ -213,7 +213,7 @@ def test_launcher_uses_the_users_language_with_english_fallback(client, engine, 
     html = client.get("/").get_data(as_text=True)
     assert "销售管理" in html and "商机" in html
     assert "Quote" in html  # no zh label: English
-    assert '<html lang="zh">' in html
+    assert '<html lang="zh-CN">' in html
 
 
 def test_launcher_escapes_labels(client, engine, user_id):

@@ -1,6 +1,7 @@
 """Benchmark the record layer against hand-written Flask + SQLAlchemy Core doing the same SQL.
 
-Run: ``python tests/bench/bench_records.py [--rows N] [--requests N] [--import-rows N] [--pg-rows N]``.
+Run: ``python tests/bench/bench_records.py [--rows N] [--requests N] [--import-rows N] [--pg-rows N]
+[--pages N] [--backends sqlite,postgresql]``.
 Always on a temp SQLite file; on PostgreSQL too when ``METACRM_TEST_DATABASE_URL``
 is set (scratch schema, dropped afterwards). Both sides go through Flask's
 test client in the same process, so the ratio compares the frameworks'

@@ -20,8 +20,10 @@ def sales(engine):
 
 @pytest.fixture
 def user_id(engine):
+    """Ann administers the sample app: these tests are about the API's behaviour, and the sample
+    app has roles (tests/runtime/security/test_permissions*.py cover what non-admins may do)."""
     with engine.begin() as conn:
-        return create_user(conn, "ann@example.com", "s3cret-pass", display_name="Ann")
+        return create_user(conn, "ann@example.com", "s3cret-pass", display_name="Ann", is_admin=True)
 
 
 @pytest.fixture

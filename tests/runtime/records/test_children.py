@@ -93,3 +93,26 @@ def test_purge_removes_child_rows(published, service):
     table = service.registry.table("sales", "deal_line")
     with published.connect() as conn:
         assert conn.execute(select(func.count()).select_from(table)).scalar_one() == 0
+
+
+def test_new_child_rows_get_their_fields_defaults(engine):
+    """A regression: rows added through their parent skipped defaults ($today, fixed values)."""
+    from datetime import date
+
+    from builder.publish import publish
+    from runtime.records.registry import SchemaRegistry
+    from runtime.records.service import RecordService
+    from tests.factories import make_app
+    from tests.factories import make_entity
+    from tests.factories import make_field
+
+    parent = make_entity("visit_log", [make_field("name"), make_field("visits", "table", target="visit")])
+    child = make_entity("visit", [make_field("visited_on", "date", required=True, default="$today"),
+                                  make_field("channel", "select", default="call", options=[{"value": "call"}, {"value": "mail"}]),
+                                  make_field("note")])
+    publish(engine, make_app("crm", parent, child))
+    with engine.begin() as conn:
+        service = RecordService(SchemaRegistry.from_connection(conn))
+        record = service.create(conn, "crm", "visit_log", {"name": "x", "visits": [{"note": "hi"}]}, None)
+    row = record["visits"][0]
+    assert row["visited_on"] == date.today().isoformat() and row["channel"] == "call"

@@ -69,6 +69,17 @@ def test_where_filters_on_stored_formula_lookup_and_link_fields(deals, service, 
     assert names(page) == expected
 
 
+def test_where_can_follow_a_user_field_to_its_attributes(deals, service, engine):
+    from sqlalchemy import update
+
+    from runtime.storage.system import users
+
+    with engine.begin() as conn:
+        conn.execute(update(users).values(department="Sales"))
+    assert len(listing(deals, service, where="owner.department == 'Sales'").data) == 7
+    assert listing(deals, service, where="owner.department == 'Legal'").data == []
+
+
 def test_blank_where_means_no_filter(deals, service):
     assert len(listing(deals, service, where="  ").data) == 7
 
@@ -79,7 +90,7 @@ def test_blank_where_means_no_filter(deals, service):
     ("nope == 1", 1, "nope"),
     ("name == 1", 6, "cannot compare"),
     ("amount > 1 and __import__('os')", 16, ""),
-    ("owner.email == 'x'", 1, "users"),
+    ("owner.phone == 'x'", 1, "owner.phone"),
     ("name == '\\x00'", 9, "NUL"),
     ("name in ['a', '\\ud800']", 15, "surrogate"),
     ("name == '\x00'", 1, "null bytes"),

@@ -1,0 +1,89 @@
+"""``/admin/roles``: admins set each user's department and grant or revoke roles.
+
+Only HTTP in and out here; the changes and their audit rows are
+``runtime.security.role_grants``, shared with the command line.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+from sqlalchemy import select
+
+from runtime.errors import MetacrmError
+from runtime.security.role_grants import Actor
+from runtime.security.role_grants import grant_role
+from runtime.security.role_grants import installed_roles
+from runtime.security.role_grants import revoke_role
+from runtime.security.role_grants import set_department
+from runtime.storage.system import user_roles
+from runtime.storage.system import users
+from runtime.web.i18n import translate
+from runtime.web.labels import user_language
+
+__all__ = ["admin_only", "register"]
+
+MAX_USERS = 500
+
+
+def admin_only() -> None:
+    if not current_user.is_admin:
+        abort(403)
+
+
+def _engine():
+    return current_app.extensions["metacrm"]["engine"]
+
+
+def _actor() -> Actor:
+    return Actor(current_user.id, current_user.email, request.remote_addr)
+
+
+@login_required
+def roles_page():
+    admin_only()
+    with _engine().connect() as conn:
+        rows = conn.execute(select(users.c.id, users.c.email, users.c.display_name, users.c.department,
+                                   users.c.is_admin).order_by(users.c.email).limit(MAX_USERS)).all()
+        held: dict[int, list[str]] = {}
+        for user_id, role in conn.execute(select(user_roles.c.user_id, user_roles.c.role)
+                                          .order_by(user_roles.c.role)):
+            held.setdefault(user_id, []).append(role)
+        roles = installed_roles(conn, user_language())
+    return render_template("web/admin_roles.html", rows=rows, held=held, roles=roles)
+
+
+@login_required
+def change(user_id: int, what: str):
+    """One change from the page: ``department``, ``grant`` or ``revoke``."""
+    admin_only()
+    form = request.form
+    try:
+        with _engine().begin() as conn:
+            if what == "department":
+                set_department(conn, user_id, form.get("department", ""), _actor())
+            elif what == "grant":
+                grant_role(conn, user_id, form.get("role", ""), _actor())
+            else:
+                revoke_role(conn, user_id, form.get("role", ""), _actor())
+    except MetacrmError as err:
+        if err.http_status == 404:
+            abort(404)
+        flash(translate("Not saved: {error}", user_language(), error=err.message), "danger")
+        return redirect(url_for("web.admin_roles"))
+    flash(translate("Saved", user_language()), "success")
+    return redirect(url_for("web.admin_roles"))
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/admin/roles", "admin_roles", roles_page)
+    bp.add_url_rule("/admin/roles/<int:user_id>/<any(department, grant, revoke):what>", "admin_roles_change",
+                    change, methods=["POST"])

@@ -1,0 +1,195 @@
+"""How a stored value looks on a screen: select labels and colours, money, dates, link titles, user names.
+
+Titles of linked records and names of users are fetched once per page for all
+rows (one query per target entity), never once per cell.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from decimal import InvalidOperation
+from typing import Any
+
+from flask import url_for
+from sqlalchemy import Connection
+from sqlalchemy import select
+
+from runtime.metadata.model import Entity
+from runtime.metadata.model import Field
+from runtime.storage.system import users
+from runtime.web.labels import localize
+
+__all__ = ["Cell", "Display", "NUMERIC_TYPES", "record_url", "title_of"]
+
+NUMERIC_TYPES = frozenset({"integer", "decimal", "currency", "percent", "rating", "rollup"})
+CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value ready for a template: ``kind`` picks the rendering, ``text`` is plain (escaped later)."""
+
+    kind: str  # empty, text, badge, badges, link, user, bool, number, files, url, email, phone, longtext
+    text: str = ""
+    href: str | None = None
+    color: str | None = None
+    items: tuple = ()
+
+
+EMPTY = Cell("empty")
+_URL_ID = 987654321987  # a stand-in id, replaced in the one URL url_for builds per entity
+
+
+def record_url(app: str, entity: str):
+    """``record_id -> URL`` of the record page, with ``url_for`` called once (lists make hundreds)."""
+    head, tail = url_for("web.record", app=app, entity=entity, record_id=_URL_ID).split(str(_URL_ID), 1)
+    return lambda record_id: f"{head}{record_id}{tail}"
+
+
+def title_of(entity: Entity, record: dict) -> str:
+    """The record's title: its title field, else its first text value, else ``#id``."""
+    name = entity.title_field
+    if name and record.get(name) not in (None, ""):
+        return str(record[name])
+    return f"#{record.get('id')}"
+
+
+class Display:
+    """Formats the values of ``records`` of ``entity`` for ``language``."""
+
+    def __init__(self, conn: Connection, registry, entity: Entity, records: list[dict], language: str):
+        self.registry = registry
+        self.entity = entity
+        self.language = language
+        self.titles = _link_titles(conn, registry, entity, records)
+        self.user_names = _user_names(conn, entity, records)
+        self._urls: dict = {}
+
+    def cell(self, field: Field, record: dict) -> Cell:
+        value = record.get(field.name)
+        if value is None or value == "" or value == []:
+            return EMPTY
+        render = _RENDERERS.get(_result_type(field))
+        return render(self, field, value) if render else Cell("text", str(value))
+
+    def user_name(self, user_id: int | None) -> str:
+        return self.user_names.get(user_id, f"#{user_id}") if user_id else ""
+
+    def link_title(self, field: Field, value) -> tuple[str, str | None]:
+        """The linked record's title and page (``None`` for child rows, which have no page)."""
+        target, _table = self.registry.target(self.entity, field.opt("target"))
+        key = (target.app, target.name)
+        title = self.titles.get(key, {}).get(value, f"#{value}")
+        if target.parent:
+            return title, None
+        if key not in self._urls:
+            self._urls[key] = record_url(target.app, target.name)
+        return title, self._urls[key](value)
+
+
+def _select(display: Display, field: Field, value) -> Cell:
+    option = _option(field, value)
+    return Cell("badge", localize(option.get("label"), display.language, str(value)), color=option.get("color"))
+
+
+def _multiselect(display: Display, field: Field, values) -> Cell:
+    items = tuple(_select(display, field, v) for v in values)
+    return Cell("badges", ", ".join(i.text for i in items), items=items)
+
+
+def _link(display: Display, field: Field, value) -> Cell:
+    title, href = display.link_title(field, value)
+    return Cell("link", title, href=href)
+
+
+def _files(_display: Display, _field: Field, value) -> Cell:
+    items = tuple(Cell("link", str(f.get("name") or f.get("id")), href=url_for("api.file", file_id=f["id"]))
+                  for f in value if isinstance(f, dict) and f.get("id"))
+    return Cell("files", ", ".join(i.text for i in items), items=items)
+
+
+def _as(kind: str):
+    """A renderer that shows the value as text, marked with ``kind`` for the template."""
+    return lambda _display, _field, value: Cell(kind, str(value))
+
+
+_RENDERERS = {
+    "select": _select, "multiselect": _multiselect, "link": _link, "file": _files, "image": _files,
+    "user": lambda display, _field, value: Cell("user", display.user_name(value)),
+    "boolean": lambda _display, _field, value: Cell("bool", "yes" if value else "no"),
+    "datetime": lambda _display, _field, value: Cell("text", str(value).replace("T", " ")[:16]),
+    "url": _as("url"), "email": _as("email"), "phone": _as("phone"),
+    "textarea": _as("longtext"), "richtext": _as("longtext"),
+    **{kind: (lambda _display, field, value: Cell("number", format_number(field, value))) for kind in NUMERIC_TYPES},
+}
+
+
+def format_number(field: Field, value) -> str:
+    """Group thousands; money gets its symbol and two decimals, percent a ``%``."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    kind = _result_type(field)
+    if kind == "currency":
+        places = field.opt("precision", 2)
+        symbol = CURRENCY_SYMBOLS.get(field.opt("currency", ""), "")
+        return f"{symbol}{number:,.{places}f}"
+    if kind == "percent":
+        return f"{number.normalize():f}%"
+    if number == number.to_integral_value():
+        return f"{number:,.0f}"
+    return f"{number.normalize():,f}"
+
+
+def _result_type(field: Field) -> str:
+    """A formula or lookup shows like the type it produces."""
+    if field.type == "formula":
+        return field.opt("result", "text")
+    return field.type
+
+
+def _option(field: Field, value) -> dict:
+    return next((o for o in field.opt("options", ()) if o.get("value") == value), {})
+
+
+def _link_titles(conn: Connection, registry, entity: Entity, records: list[dict]) -> dict:
+    """``{(app, entity): {id: title}}`` for every link value in ``records``."""
+    wanted: dict[tuple, set] = defaultdict(set)
+    targets = {}
+    for field in entity.fields:
+        if field.type != "link":
+            continue
+        target, table = registry.target(entity, field.opt("target"))
+        key = (target.app, target.name)
+        targets[key] = (target, table)
+        wanted[key].update(r[field.name] for r in records if r.get(field.name) is not None)
+    titles = {}
+    for key, ids in wanted.items():
+        target, table = targets[key]
+        titles[key] = _titles(conn, target, table, ids) if ids else {}
+    return titles
+
+
+def _titles(conn: Connection, target: Entity, table, ids) -> dict:
+    name = target.title_field
+    if not name or name not in table.c:
+        return {i: f"#{i}" for i in ids}
+    rows = conn.execute(select(table.c.id, table.c[name]).where(table.c.id.in_(list(ids))))
+    return {row[0]: str(row[1]) if row[1] not in (None, "") else f"#{row[0]}" for row in rows}
+
+
+def _user_names(conn: Connection, entity: Entity, records: list[dict]) -> dict:
+    names = [f.name for f in entity.fields if f.type == "user"] + ["created_by", "updated_by", "owner"]
+    ids = {r.get(n) for r in records for n in names} - {None}
+    return user_names(conn, ids)
+
+
+def user_names(conn: Connection, ids) -> dict[int, str]:
+    ids = [i for i in ids if isinstance(i, int)]
+    if not ids:
+        return {}
+    rows = conn.execute(select(users.c.id, users.c.display_name, users.c.email).where(users.c.id.in_(ids)))
+    return {row.id: row.display_name or row.email for row in rows}

@@ -1,0 +1,265 @@
+"""Account security pages: password change, "log out everywhere", 2FA enrollment,
+password reset by email, and the admins' user list (2FA state, require, reset).
+
+The pages only translate between HTTP and the services in ``runtime.security``;
+every write happens in one ``engine.begin()`` with its audit row.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+from flask_login import login_user
+from sqlalchemy import select
+from sqlalchemy import update
+
+from runtime.clock import utcnow
+from runtime.security import twofactor
+from runtime.security.login import CurrentUser
+from runtime.security.passwords import password_problems
+from runtime.security.passwords import verify_password
+from runtime.security.recovery import remaining_codes
+from runtime.security.reset import complete_reset
+from runtime.security.reset import find_token
+from runtime.security.reset import request_reset
+from runtime.security.reset import send_reset_link
+from runtime.security.users import bump_session_generation
+from runtime.security.users import get_user
+from runtime.security.users import set_password
+from runtime.storage.system import users
+from runtime.web.i18n import translate
+from runtime.web.labels import user_language
+
+__all__ = ["clock", "register"]
+
+#: What a user who must enroll in 2FA can still reach (besides static files).
+_OPEN_TO_ENROLLING = {"web.two_factor", "web.logout", "web.login", "web.manifest",
+                      "web.service_worker", "web.offline"}
+
+
+def clock():
+    """Now, from ``app.extensions["metacrm"]["clock"]`` when a test put one there."""
+    return current_app.extensions["metacrm"].get("clock", utcnow)()
+
+
+def _engine():
+    return current_app.extensions["metacrm"]["engine"]
+
+
+def _t(text: str) -> str:
+    return translate(text, user_language())
+
+
+def _ip() -> str | None:
+    return request.remote_addr
+
+
+def _relogin(conn) -> None:
+    """Keep this browser signed in after the generation moved on (new id, fresh session)."""
+    row = get_user(conn, current_user.id)
+    session.clear()
+    login_user(CurrentUser.from_row(row, must_enroll_2fa=twofactor.requires_2fa(conn, row)))
+
+
+# --- the user's own security page --------------------------------------------------------
+
+
+@login_required
+def security():
+    with _engine().connect() as conn:
+        codes_left = remaining_codes(conn, current_user.id) if current_user.has_2fa else 0
+    return render_template("web/security.html", problems=[], codes_left=codes_left)
+
+
+@login_required
+def change_password():
+    form = request.form
+    with _engine().begin() as conn:
+        row = get_user(conn, current_user.id)
+        if not verify_password(row.password_hash, form.get("current_password", "")):
+            return _security_error(_t("Your current password is not correct."))
+        if form.get("new_password", "") != form.get("confirm_password", ""):
+            return _security_error(_t("The two new passwords do not match."))
+        problems = password_problems(form.get("new_password"), email=row.email,
+                                     name=row.display_name or "")
+        if problems:
+            return _security_error(None, problems)
+        set_password(conn, row.id, form.get("new_password", ""), ip=_ip())
+        _relogin(conn)
+    flash(_t("Password changed. Your other sessions were signed out."), "success")
+    return redirect(url_for("web.security"))
+
+
+def _security_error(error: str | None, problems: list[str] | None = None):
+    page = render_template("web/security.html", error=error, problems=problems or [],
+                           codes_left=0)
+    return page, 422
+
+
+@login_required
+def logout_everywhere():
+    with _engine().begin() as conn:
+        bump_session_generation(conn, current_user.id, ip=_ip())
+        _relogin(conn)
+    flash(_t("Signed out of every other session."), "success")
+    return redirect(url_for("web.security"))
+
+
+# --- 2FA enrollment ------------------------------------------------------------------------
+
+
+@login_required
+def two_factor():
+    """GET shows the QR code and the key; POST confirms with a code and shows recovery codes."""
+    key = current_app.config["SECRET_KEY"]
+    with _engine().begin() as conn:
+        row = get_user(conn, current_user.id)
+        if twofactor.is_enabled(row):
+            return redirect(url_for("web.security"))
+        error, codes = None, None
+        if request.method == "POST":
+            codes = twofactor.confirm_enrollment(conn, row, request.form.get("code", ""), key,
+                                                 clock(), ip=_ip())
+            if codes is not None:
+                return render_template("web/two_factor.html", recovery_codes=codes)
+            error = _t("That code did not work. Check the time on your phone and try the current one.")
+        secret = twofactor.pending_secret(conn, row, key)
+    uri = twofactor.provisioning_uri(secret, row.email)
+    page = render_template("web/two_factor.html", recovery_codes=None, secret=secret,
+                           qr_svg=twofactor.qr_svg(uri), error=error)
+    return page, 422 if error else 200
+
+
+@login_required
+def disable_two_factor():
+    with _engine().begin() as conn:
+        row = get_user(conn, current_user.id)
+        if twofactor.requires_2fa(conn, row):
+            flash(_t("Your administrator requires two-step verification for your account."), "danger")
+        elif not verify_password(row.password_hash, request.form.get("current_password", "")):
+            flash(_t("Your current password is not correct."), "danger")
+        else:
+            twofactor.disable(conn, row.id, ip=_ip())
+            flash(_t("Two-step verification is off."), "success")
+    return redirect(url_for("web.security"))
+
+
+def enrollment_guard():
+    """A user who must use 2FA but has not set it up can do nothing else until they have."""
+    if not (current_user.is_authenticated and current_user.must_enroll_2fa):
+        return None
+    if request.endpoint in _OPEN_TO_ENROLLING or request.endpoint == "static":
+        return None
+    if request.path.startswith("/api/"):
+        body = {"error": {"code": "2fa_required", "message": "Set up two-step verification first.",
+                          "details": None}}
+        return jsonify(body), 403
+    return redirect(url_for("web.two_factor"))
+
+
+# --- password reset by email ---------------------------------------------------------------
+
+
+def forgot_password():
+    """Always the same answer, so the page does not reveal which emails have accounts."""
+    if request.method == "GET":
+        return render_template("web/forgot.html", sent=False)
+    email = request.form.get("email", "")[:254]
+    with _engine().begin() as conn:
+        found = request_reset(conn, email, clock())
+    if found is not None:
+        user, token = found
+        link = url_for("web.reset_password", token=token, _external=True)
+        send_reset_link(current_app.extensions["metacrm"]["settings"].smtp_url, user.email, link)
+    return render_template("web/forgot.html", sent=True)
+
+
+def reset_password(token: str):
+    with _engine().connect() as conn:
+        found = find_token(conn, token, clock())
+        user = found and get_user(conn, found.user_id)
+    if not found:
+        return render_template("web/reset.html", valid=False, problems=[]), 404
+    if request.method == "GET":
+        return render_template("web/reset.html", valid=True, problems=[])
+    password = request.form.get("new_password", "")
+    problems = password_problems(password, email=user.email, name=user.display_name or "")
+    if password != request.form.get("confirm_password", ""):
+        error = _t("The two new passwords do not match.")
+        return render_template("web/reset.html", valid=True, problems=[], error=error), 422
+    if problems:
+        return render_template("web/reset.html", valid=True, problems=problems), 422
+    with _engine().begin() as conn:
+        done = complete_reset(conn, token, password, clock(), ip=_ip())
+    if not done:
+        return render_template("web/reset.html", valid=False, problems=[]), 404
+    flash(_t("Your password was reset. Sign in with the new one."), "success")
+    return redirect(url_for("web.login"))
+
+
+# --- admins: users and their 2FA -----------------------------------------------------------
+
+
+def _admin_only() -> None:
+    if not current_user.is_admin:
+        abort(403)
+
+
+@login_required
+def admin_users():
+    _admin_only()
+    columns = (users.c.id, users.c.email, users.c.display_name, users.c.is_admin, users.c.is_active,
+               users.c.require_2fa, users.c.totp_enabled_at, users.c.locked_until)
+    with _engine().connect() as conn:
+        rows = conn.execute(select(*columns).order_by(users.c.email).limit(500)).all()
+    return render_template("web/admin_users.html", rows=rows, now=clock())
+
+
+@login_required
+def admin_reset_two_factor(user_id: int):
+    _admin_only()
+    with _engine().begin() as conn:
+        if get_user(conn, user_id) is None:
+            abort(404)
+        twofactor.disable(conn, user_id, event="2fa_reset", ip=_ip(), actor_id=current_user.id)
+    flash(_t("Two-step verification was reset. The user sets it up again at next sign-in."), "success")
+    return redirect(url_for("web.admin_users"))
+
+
+@login_required
+def admin_require_two_factor(user_id: int):
+    _admin_only()
+    required = request.form.get("require") == "1"
+    with _engine().begin() as conn:
+        found = conn.execute(update(users).where(users.c.id == user_id).values(require_2fa=required))
+        if found.rowcount != 1:
+            abort(404)
+    flash(_t("Saved"), "success")
+    return redirect(url_for("web.admin_users"))
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/me/security", "security", security)
+    bp.add_url_rule("/me/password", "change_password", change_password, methods=["POST"])
+    bp.add_url_rule("/me/sessions/revoke", "logout_everywhere", logout_everywhere, methods=["POST"])
+    bp.add_url_rule("/me/two-factor", "two_factor", two_factor, methods=["GET", "POST"])
+    bp.add_url_rule("/me/two-factor/disable", "disable_two_factor", disable_two_factor,
+                    methods=["POST"])
+    bp.add_url_rule("/forgot", "forgot_password", forgot_password, methods=["GET", "POST"])
+    bp.add_url_rule("/reset/<token>", "reset_password", reset_password, methods=["GET", "POST"])
+    bp.add_url_rule("/admin/users", "admin_users", admin_users)
+    bp.add_url_rule("/admin/users/<int:user_id>/reset-2fa", "admin_reset_two_factor",
+                    admin_reset_two_factor, methods=["POST"])
+    bp.add_url_rule("/admin/users/<int:user_id>/require-2fa", "admin_require_two_factor",
+                    admin_require_two_factor, methods=["POST"])
+    bp.before_app_request(enrollment_guard)

@@ -1,0 +1,140 @@
+"""The access-control matrix: each surface, each role, exactly the rows and fields the rules allow.
+
+Rep in East (reads East's deals, edits their own, never sees ``cost``), rep in West,
+and a manager (everything) — through lists, record pages, the API, search,
+exports, link pickers, related lists, comments and attachments.
+"""
+
+import csv
+import io
+import re
+
+import pytest
+
+from runtime.records.registry import SchemaRegistry
+from runtime.security.guarded import records_for
+from tests.runtime.security.permissions_app import PASSWORD
+from tests.runtime.security.permissions_app import install
+
+ROLES = {  # who -> the deals they must see
+    "rep_east": {"deal of rep_east", "deal of rep_east2"},
+    "rep_west": {"deal of rep_west"},
+    "manager": {"deal of rep_east", "deal of rep_east2", "deal of rep_west", "deal of manager"},
+}
+SEES_COST = {"rep_east": False, "rep_west": False, "manager": True}
+
+
+@pytest.fixture
+def world(engine):
+    people = install(engine)
+    made = {}
+    with engine.begin() as conn:
+        admin = records_for(conn, SchemaRegistry.from_connection(conn), people["admin"])
+        account = admin.create(conn, "sales", "account", {"name": "Acme", "city": "Pune"}, people["admin"])
+        for who in ("rep_east", "rep_east2", "rep_west", "manager"):
+            made[who] = admin.create(conn, "sales", "deal", {
+                "title": f"deal of {who}", "amount": "100", "cost": "987654", "account": account["id"],
+                "owner": people[who]}, people["admin"])["id"]
+    return people, made, account["id"]
+
+
+def client_for(app, who):
+    client = app.test_client()
+    response = client.post("/login", data={"email": f"{who}@example.com", "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def shows_cost(text: str) -> bool:
+    return bool(re.search(r"987,?654", text))
+
+
+def deal_titles(text: str) -> set[str]:
+    return set(re.findall(r"deal of [a-z_0-9]+", text))
+
+
+@pytest.mark.parametrize("who", sorted(ROLES))
+def test_list_screen_and_api(app, world, who):
+    client = client_for(app, who)
+    page = client.get("/a/sales/deal").get_data(as_text=True)
+    assert deal_titles(page) == ROLES[who]
+    api = client.get("/api/v1/sales/deal?limit=100").get_json()["data"]
+    assert {d["title"] for d in api} == ROLES[who]
+    assert all(("cost" in d) == SEES_COST[who] for d in api)
+    assert shows_cost(client.get("/a/sales/deal?cols=title,cost").get_data(as_text=True)) == SEES_COST[who]
+
+
+@pytest.mark.parametrize("who", sorted(ROLES))
+def test_record_pages_and_api_detail_are_404_when_not_readable(app, world, who):
+    _people, deals, _account = world
+    client = client_for(app, who)
+    for owner, deal_id in deals.items():
+        expected = 200 if f"deal of {owner}" in ROLES[who] else 404
+        assert client.get(f"/a/sales/deal/{deal_id}").status_code == expected
+        assert client.get(f"/api/v1/sales/deal/{deal_id}").status_code == expected
+        assert client.get(f"/api/v1/sales/deal/{deal_id}/history").status_code == expected
+        if expected == 200:
+            assert shows_cost(client.get(f"/a/sales/deal/{deal_id}").get_data(as_text=True)) == SEES_COST[who]
+
+
+@pytest.mark.parametrize("who", sorted(ROLES))
+def test_search_and_filters(app, world, who):
+    client = client_for(app, who)
+    assert deal_titles(client.get("/search?q=deal").get_data(as_text=True)) == ROLES[who]
+    assert deal_titles(client.get("/a/sales/deal?q=deal").get_data(as_text=True)) == ROLES[who]
+    cost_filter = client.get("/a/sales/deal?where=cost+>+1")
+    assert (cost_filter.status_code == 200) == SEES_COST[who]
+
+
+@pytest.mark.parametrize("who", sorted(ROLES))
+def test_exports(app, world, who):
+    _people, deals, _account = world
+    client = client_for(app, who)
+    ids = [str(i) for i in deals.values()]
+    exported = client.post("/a/sales/deal/bulk", data={"ids": ids, "action": "export"}).get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(exported)))
+    assert deal_titles(exported) == ROLES[who]
+    assert ("cost" in rows[0]) == SEES_COST[who] and ("987654" in exported) == SEES_COST[who]
+    job = client.post("/api/v1/sales/deal/export", json={"format": "csv"}).get_json()["data"]
+    download = client.get(f"/api/v1/jobs/{job['id']}/download").get_data().decode("utf-8-sig")
+    assert deal_titles(download) == ROLES[who] and ("987654" in download) == SEES_COST[who]
+
+
+@pytest.mark.parametrize("who", sorted(ROLES))
+def test_pickers_and_related_lists(app, world, who):
+    _people, _deals, account = world
+    client = client_for(app, who)
+    options = client.get("/a/sales/deal/options?q=deal").get_json()["data"]
+    assert {o["title"] for o in options} == ROLES[who]
+    related = client.get(f"/a/sales/account/{account}").get_data(as_text=True)
+    assert deal_titles(related) == ROLES[who]
+
+
+@pytest.mark.parametrize("who", sorted(ROLES))
+def test_comments_only_on_readable_records(app, world, who):
+    _people, deals, _account = world
+    client = client_for(app, who)
+    for owner, deal_id in deals.items():
+        readable = f"deal of {owner}" in ROLES[who]
+        response = client.post(f"/a/sales/deal/{deal_id}/comments", data={"body": "hello"})
+        assert (response.status_code != 404) == readable
+
+
+def test_writes_follow_update_and_field_rules(app, world):
+    people, deals, _account = world
+    east = client_for(app, "rep_east")
+    ok = east.patch(f"/api/v1/sales/deal/{deals['rep_east']}", json={"data": {"title": "renamed"}},
+                    headers={"If-Match": "1"})
+    assert ok.status_code == 200
+    not_theirs = east.patch(f"/api/v1/sales/deal/{deals['rep_east2']}", json={"data": {"title": "x"}},
+                            headers={"If-Match": "1"})
+    assert not_theirs.status_code == 403
+    hidden = east.patch(f"/api/v1/sales/deal/{deals['rep_east']}", json={"data": {"cost": "1"}},
+                        headers={"If-Match": "2"})
+    assert hidden.status_code == 403
+    other_department = east.patch(f"/api/v1/sales/deal/{deals['rep_west']}", json={"data": {"title": "x"}},
+                                  headers={"If-Match": "1"})
+    assert other_department.status_code == 404
+    form = east.get(f"/a/sales/deal/{deals['rep_east']}/edit").get_data(as_text=True)
+    assert 'name="title"' in form and 'name="cost"' not in form and 'name="probability"' not in form
+    assert east.get(f"/a/sales/deal/{deals['rep_east2']}").get_data(as_text=True).count('data-testid="edit-record"') == 0
