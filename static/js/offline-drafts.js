@@ -34,6 +34,7 @@ init().catch((error) => console.warn("metacrm: offline drafts unavailable", erro
 async function init() {
   if (!root || !("indexedDB" in window)) return;
   const rerendered = await settleSubmitted();
+  root.dataset.draftsSettled = ""; // a saved submit's draft is gone from this device (tests wait on it)
   const forms = document.querySelectorAll("form[data-offline-draft]");
   await Promise.all([...forms].map((form) => bindForm(form, rerendered)));
   // On document, so the form's own submit listeners (validation) run first.

@@ -18,7 +18,7 @@ Helpers live in ``tests/e2e/harness.py``: ``screenshot(page, name)`` saves to
 console errors and, on phones, on horizontal scrolling; ``login(page, server)``.
 Every page is also checked for console errors when its test ends. Chromium
 logs any 4xx/5xx response, the page itself included, as a console error: a test
-that opens an error page on purpose clears ``page.console_errors`` afterwards.
+that causes one on purpose calls ``expect_console_error(page, pattern)``.
 """
 
 from __future__ import annotations
@@ -117,13 +117,14 @@ def _open_page(browser, kind: str, live_server: LiveServer):
     page = context.new_page()
     page.kind = kind
     page.console_errors = []
+    page.expected_console_errors = []
     page.on("console", lambda msg: _record_console(page, msg))
     page.on("pageerror", lambda exc: page.console_errors.append(f"uncaught: {exc}"))
     return context, page
 
 
 def _record_console(page, msg) -> None:
-    if msg.type == "error":
+    if msg.type == "error" and not any(p.search(msg.text) for p in page.expected_console_errors):
         page.console_errors.append(f"console: {msg.text} @ {msg.location.get('url', '')}")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from builder.publish import publish
+from tests.e2e.harness import expect_console_error
 from tests.e2e.harness import login
 from tests.e2e.harness import screenshot
 from tests.factories import make_app
@@ -54,7 +55,7 @@ def test_build_an_entity_from_nothing(desktop_page, sales):
     page.fill("#entity-name", "Deal")
     page.click("[data-testid=create-entity]")
     expect(page.get_by_test_id("new-entity-error")).to_contain_text("must be lowercase")
-    page.console_errors.clear()  # the refusal is a 422, which Chromium logs as a console error
+    expect_console_error(page, "status of 422")  # the refusal itself
     page.fill("#entity-name", "deal")
     page.fill("#entity-label-en", "Deal")
     with page.expect_navigation():
@@ -174,8 +175,7 @@ def test_a_conflicting_save_shows_both_versions(desktop_page, sales):
     expect(page.locator("[data-status]")).to_have_text("Saved")
     doc, revision = draft_document(page, "entities/account.json")
     assert revision == 4 and [f["name"] for f in doc["fields"]] == ["name", "city", "sku", "phone_no"]
-    # Chromium logs each refused save (409) as a console error; anything else still fails the test.
-    page.console_errors[:] = [e for e in page.console_errors if "status of 409 (CONFLICT)" not in e]
+    expect_console_error(page, "status of 409")  # each refused save
 
 
 def test_child_table_rollup_rules_and_server_problems(desktop_page, sales):

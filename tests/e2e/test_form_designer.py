@@ -7,6 +7,7 @@ import pytest
 from builder.drafts import save_document
 from builder.publish import publish
 from tests.e2e.harness import assert_healthy
+from tests.e2e.harness import expect_console_error
 from tests.e2e.harness import login
 from tests.e2e.harness import screenshot
 from tests.factories import make_app
@@ -134,7 +135,7 @@ def test_problems_sit_on_their_block_and_a_conflict_shows_both_versions(desktop_
     page.get_by_test_id("save-form").click()
     dialog = page.get_by_test_id("conflict-dialog")
     expect(dialog).to_be_visible()
-    page.console_errors.clear()  # Chromium logs the 409, which is the point here
+    expect_console_error(page, "status of 409")
     expect(dialog.locator('[data-part="theirs"]')).to_contain_text("Theirs")
     expect(dialog.locator('[data-part="yours"]')).to_contain_text("stage == 'won'")
     screenshot(page, "form-designer-conflict")

@@ -13,6 +13,7 @@ import pytest
 from builder.drafts import save_document
 from builder.publish import publish
 from tests.e2e.harness import assert_healthy
+from tests.e2e.harness import expect_console_error
 from tests.e2e.harness import login
 from tests.e2e.harness import screenshot
 from tests.factories import evolve
@@ -56,7 +57,7 @@ def test_json_view_syntax_error_schema_problem_fix_and_conflict(desktop_page, sh
     _editor(page, FIELDS_AT_LINE_5 % '"text",')  # trailing comma: a syntax error on line 5
     expect(page.locator('[data-testid="json-error"]')).to_contain_text("line 5")
     expect(page.locator(".json-gutter .json-bad")).to_have_text("5")
-    page.console_errors.clear()  # Chromium logs the expected 422 response
+    expect_console_error(page, "status of 422")
     screenshot(page, "json-view-syntax-error")
 
     _editor(page, FIELDS_AT_LINE_5 % '"nmber"')  # valid JSON, bad field type: saved with a problem
@@ -85,7 +86,7 @@ def test_json_view_syntax_error_schema_problem_fix_and_conflict(desktop_page, sh
     conflict = page.locator('[data-testid="json-conflict"]')
     expect(conflict).to_contain_text("Theirs")
     expect(conflict).to_contain_text("decimal")
-    page.console_errors.clear()  # the expected 409
+    expect_console_error(page, "status of 409")
     screenshot(page, "json-view-conflict")
     page.click('[data-testid="keep-mine"]')
     expect(conflict).to_be_hidden()

@@ -14,6 +14,7 @@ from runtime.metadata.loader import load_package
 from runtime.records.registry import SchemaRegistry
 from runtime.records.service import RecordService
 from tests.e2e.harness import assert_healthy
+from tests.e2e.harness import expect_console_error
 from tests.e2e.harness import login
 from tests.e2e.harness import screenshot
 
@@ -94,9 +95,7 @@ def test_refused_move_snaps_back(desktop_page, live_server):
     expect(page.locator("[data-testid=move-error]")).to_contain_text("Someone changed this record")
     expect(page.locator("[data-testid=move-error]")).to_have_class(re.compile(r"\bshow\b"))
     page.wait_for_timeout(300)  # let the toast finish fading in for the screenshot
-    # Chromium logs the refused request as a console error, sometimes only after the toast shows:
-    # drop exactly that one, whenever it came, and keep any other error.
-    page.console_errors[:] = [e for e in page.console_errors if "status of 409" not in e]
+    expect_console_error(page, "status of 409")  # logged by Chromium, sometimes only after the toast
     expect(_column(page, "standard").locator(f"[data-id='{ids['Northwind Traders']}']")).to_be_visible()
     assert _tier(live_server, ids["Northwind Traders"]) == "standard"
     screenshot(page, "kanban-refused")

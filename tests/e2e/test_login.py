@@ -3,9 +3,9 @@
 import pytest
 
 from tests.e2e.harness import assert_healthy
-from tests.factories import install_app
 from tests.e2e.harness import login
 from tests.e2e.harness import screenshot
+from tests.factories import install_app
 
 expect = pytest.importorskip("playwright.sync_api", reason="Python Playwright not installed").expect
 

@@ -9,7 +9,6 @@ emulation; the queue lives in the page, so it works with or without the
 service worker (one test checks the worker's offline page on its own).
 """
 
-import re
 
 import pytest
 from flask import Blueprint
@@ -19,6 +18,7 @@ from flask import request
 from flask_login import login_required
 
 from tests.e2e.harness import assert_healthy
+from tests.e2e.harness import expect_console_error
 from tests.e2e.harness import login
 from tests.e2e.harness import screenshot
 
@@ -92,11 +92,6 @@ def wait_for_draft_saved(page, since_ms):
         "since => Date.parse(document.querySelector('[data-offline-draft]').dataset.draftSavedAt) >= since",
         arg=since_ms,
     )
-
-
-def forget_console_errors(page, pattern):
-    """Chromium logs refused and failed requests as console errors; drop the ones a test causes on purpose."""
-    page.console_errors[:] = [e for e in page.console_errors if not re.search(pattern, e)]
 
 
 def test_offline_submit_is_queued_then_sent_once_when_back_online(page, live_server, receipts):
@@ -174,6 +169,7 @@ def test_online_submit_is_a_normal_post_and_clears_the_draft(desktop_page, live_
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_test_id("saved")).to_have_text("Saved Katherine Johnson")
     assert len(receipts) == 1
+    expect(page.locator("#pwa-status")).to_have_attribute("data-drafts-settled", "")
 
     page.goto(FORM_URL)
     form = page.get_by_test_id("contact-form")
@@ -199,7 +195,7 @@ def test_refused_replay_keeps_the_draft_marked_for_attention(page, live_server, 
     expect(page.get_by_test_id("sync-badge")).to_be_hidden()
     expect(form.locator("[data-offline-note=attention]")).to_be_visible()
     assert len(receipts) == 1
-    forget_console_errors(page, r"status of 422")
+    expect_console_error(page, r"status of 422")
     screenshot(page, "offline-needs-attention")
 
     # The badge links to the form, which brings the refused entry back.
@@ -231,7 +227,7 @@ def test_service_worker_shows_cached_pages_and_the_offline_page(page, live_serve
     page.goto(FORM_URL)
     expect(page.get_by_test_id("contact-form")).to_have_attribute("data-offline-ready", "")
     page.context.set_offline(False)
-    forget_console_errors(page, r"ERR_INTERNET_DISCONNECTED")
+    expect_console_error(page, r"ERR_INTERNET_DISCONNECTED")
     assert_healthy(page)
 
 
@@ -250,5 +246,5 @@ def test_replay_after_a_new_session_takes_a_fresh_csrf_token(desktop_page, live_
     login(page, live_server)
     expect(page.get_by_test_id("sync-badge")).to_be_hidden()
     assert [r["name"] for r in receipts] == ["Mary Jackson"]
-    forget_console_errors(page, r"status of 400")
+    expect_console_error(page, r"status of 400")
     assert_healthy(page)

@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from builder.publish import publish
 from runtime.storage.catalog import current_metadata
 from tests.e2e.harness import assert_healthy
+from tests.e2e.harness import expect_console_error
 from tests.e2e.harness import login
 from tests.e2e.harness import screenshot
 from tests.factories import make_app
@@ -104,7 +105,7 @@ def test_a_bad_file_is_refused_with_a_clear_message(desktop_page, sales, tmp_pat
     page.get_by_test_id("sheet-upload").click()
     expect(page.get_by_test_id("sheet-error")).to_contain_text("no header row")
     screenshot(page, "sheet-import-upload-error")
-    page.console_errors.clear()  # the 400 answer itself is logged by Chromium
+    expect_console_error(page, "status of 400")
 
 
 def test_the_preview_fits_a_phone(phone_page, sales, tmp_path):
