@@ -113,9 +113,12 @@ def _init_limiter(app: Flask, settings: Settings) -> Limiter:
         key_prefix="metacrm-limit", strategy="fixed-window",
         in_memory_fallback_enabled=True,  # Redis down: limit per process rather than fail sign-in
     )
-    for endpoint in ("web.login", "web.forgot_password", "web.reset_password"):
+    limited = ("web.login", "web.forgot_password", "web.reset_password")
+    for endpoint in limited:
         limit = limiter.limit(settings.login_rate_limit, methods=["POST"])
         app.view_functions[endpoint] = limit(app.view_functions[endpoint])
+    # Every other request skips the limiter at once (it otherwise walks its limit tables per request).
+    limiter.request_filter(lambda: request.endpoint not in limited)
     app.extensions["metacrm"]["limiter"] = limiter
     return limiter
 

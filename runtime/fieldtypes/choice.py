@@ -72,12 +72,20 @@ class SelectType(CodeStorage, FieldType):
 
 
     def coerce(self, field, value):
-        if value is None or value == "":
-            return None
-        value = str(value)
-        if value not in option_values(field):
-            raise ValueError(f"{value!r} is not one of the options")
-        return value
+        return self.coercer(field)(value)
+
+    def coercer(self, field):
+        allowed = frozenset(option_values(field))
+
+        def coerce(value):
+            if value is None or value == "":
+                return None
+            value = str(value)
+            if value not in allowed:
+                raise ValueError(f"{value!r} is not one of the options")
+            return value
+
+        return coerce
 
 
 @register

@@ -16,7 +16,6 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 from sqlalchemy import func
-from sqlalchemy import insert
 from sqlalchemy import literal_column
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -32,6 +31,7 @@ from runtime.records.files import stored_uploads
 from runtime.records.history import record_batch_created
 from runtime.records.rollups import empty_total
 from runtime.records.serialize import json_value
+from runtime.storage.bulk import insert_rows
 from runtime.storage.system import sequences
 from runtime.storage.system import users
 
@@ -227,12 +227,11 @@ def write_batch(conn: Connection, entity: Entity, table, batch: list[Prepared], 
     rollups = empty_rollups(entity)
     for p in batch:
         p.values.update(rollups)
-    # executemany needs one key set; only the columns some row fills (the rest default to NULL)
-    present = dict.fromkeys(key for p in batch for key in p.values)
-    blank = dict.fromkeys(present)
-    stamp = {"version": 1, "created_at": now, "created_by": user_id, "updated_at": now, "updated_by": user_id}
-    conn.execute(insert(table), [{**blank, **p.values, **stamp, "id": i} for i, p in zip(ids, batch)])
-    fields = list(present)
+    # one column list for the batch: only the columns some row fills (the rest stay NULL)
+    fields = list(dict.fromkeys(key for p in batch for key in p.values))
+    stamp = (1, now, user_id, now, user_id)
+    insert_rows(conn, table, [*fields, "version", "created_at", "created_by", "updated_at", "updated_by", "id"],
+                ((*map(p.values.get, fields), *stamp, i) for i, p in zip(ids, batch)))
     record_batch_created(conn, entity.app, entity.name, fields, {
         record_id: [v if type(v) in PLAIN else json_value(v) for v in map(p.values.get, fields)]
         for record_id, p in zip(ids, batch)}, user_id, now)

@@ -51,7 +51,7 @@ class GuardedRecords:
         ent, table = self.readable(app, entity)
         self._require(conn, ent, table, record_id, "read", NotFound)
         record = self.service.get(conn, app, entity, record_id, user_id=user_id, include_deleted=include_deleted)
-        return self._strip(ent, self._mask_lookups(conn, ent, [record])[0])
+        return self._strip(ent, self._mask_lookups(conn, ent, [record]))[0]
 
     def list(self, conn: Connection, app: str, entity: str, *, secret: str, user_id: int | None = None,
              where: str | None = None, order: str | None = None, limit: int = 50, cursor: str | None = None,
@@ -63,14 +63,14 @@ class GuardedRecords:
         page = list_records(conn, self.registry, app, entity, where=where, order=order, limit=limit,
                             cursor=cursor, search=search, count=count, user_id=user_id, now=self.clock(),
                             secret=secret, extra_where=_and(extra_where, rows), hidden=hidden)
-        page.data = [self._strip(ent, r, listing=True) for r in self._mask_lookups(conn, ent, page.data)]
+        page.data = self._strip(ent, self._mask_lookups(conn, ent, page.data), listing=True)
         return page
 
     def list_deleted(self, conn: Connection, app: str, entity: str, limit: int = 100) -> list[dict]:
         ent, table = self.readable(app, entity)
         rows = self.service.list_deleted(conn, app, entity, limit)
         visible = self._visible_ids(conn, ent, table, [r["id"] for r in rows], "read")
-        return [self._strip(ent, r, listing=True) for r in rows if visible is None or r["id"] in visible]
+        return self._strip(ent, [r for r in rows if visible is None or r["id"] in visible], listing=True)
 
     def history(self, conn: Connection, app: str, entity: str, record_id: int) -> list[dict]:
         ent, table = self.readable(app, entity)
@@ -90,7 +90,7 @@ class GuardedRecords:
         self._require_writable(ent, data)
         record = self.service.create(conn, app, entity, data, user_id)
         self._require(conn, ent, table, record["id"], "create", AccessDenied)  # a create rule on the new row
-        return self._strip(ent, record)
+        return self._strip_one(ent, record)
 
     def update(self, conn: Connection, app: str, entity: str, record_id: int, data, user_id: int | None,
                expected_version: int) -> dict:
@@ -98,7 +98,7 @@ class GuardedRecords:
         self._require(conn, ent, table, record_id, "read", NotFound)
         self._require(conn, ent, table, record_id, "update", AccessDenied)
         self._require_writable(ent, data)
-        return self._strip(ent, self.service.update(conn, app, entity, record_id, data, user_id, expected_version))
+        return self._strip_one(ent, self.service.update(conn, app, entity, record_id, data, user_id, expected_version))
 
     def delete(self, conn: Connection, app: str, entity: str, record_id: int, user_id: int | None,
                expected_version: int | None = None) -> None:
@@ -111,7 +111,7 @@ class GuardedRecords:
         ent, table = self.readable(app, entity)
         self._require(conn, ent, table, record_id, "read", NotFound)
         self._require(conn, ent, table, record_id, "delete", AccessDenied)
-        return self._strip(ent, self.service.restore(conn, app, entity, record_id, user_id))
+        return self._strip_one(ent, self.service.restore(conn, app, entity, record_id, user_id))
 
     def purge(self, conn: Connection, app: str, entity: str, record_id: int, user_id: int | None,
               *, is_admin: bool) -> None:
@@ -189,17 +189,22 @@ class GuardedRecords:
                     record[lookup.name] = None
         return records
 
-    def _strip(self, ent, record: dict, *, listing: bool = False) -> dict:
-        """``record`` without hidden fields, and with sensitive values masked unless revealed."""
+    def _strip_one(self, ent, record: dict) -> dict:
+        return self._strip(ent, [record])[0]
+
+    def _strip(self, ent, records: list[dict], *, listing: bool = False) -> list[dict]:
+        """``records`` without hidden fields, and with sensitive values masked unless revealed
+        (the rules are worked out once for the whole page, not per row)."""
         hidden = self.access.hidden_fields(ent)
-        record = {k: v for k, v in record.items() if k not in hidden} if hidden else record
+        if hidden:
+            records = [{k: v for k, v in r.items() if k not in hidden} for r in records]
         sensitive = sensitive_fields(self.registry, ent)
         if not sensitive or self.access.is_admin:
-            return record
+            return records
         may_write = not listing and self.access.can(ent, "update")
         revealed = frozenset(n for n in sensitive  # a lookup of a sensitive field: admins only
                              if may_write and is_sensitive(ent.field(n)) and self.access.writable(ent, n))
-        return mask_record(sensitive, record, revealed)
+        return [mask_record(sensitive, r, revealed) for r in records]
 
 
 def _refuse_hidden(hidden: frozenset[str], where: str | None, order: str | None) -> None:

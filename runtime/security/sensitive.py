@@ -114,7 +114,18 @@ def is_sensitive(field) -> bool:
 
 def sensitive_fields(registry, entity) -> dict[str, str]:
     """``{field: type}`` of the entity's sensitive fields, lookups of sensitive fields included
-    (a lookup reads the other column decrypted, so it is masked the same way)."""
+    (a lookup reads the other column decrypted, so it is masked the same way).
+
+    Read on every record a screen or the API returns, so worked out once per
+    published schema (the registry's cache); callers must not change it."""
+    key = ("sensitive_fields", entity.app, entity.name)
+    found = registry.cache.get(key)
+    if found is None:
+        found = registry.cache[key] = _find_sensitive(registry, entity)
+    return found
+
+
+def _find_sensitive(registry, entity) -> dict[str, str]:
     found = {f.name: f.type for f in entity.fields if is_sensitive(f)}
     for lookup in (f for f in entity.fields if f.type == "lookup"):
         source = lookup.opt("source")
