@@ -49,6 +49,7 @@ from runtime.records.rollups import planned_totals
 from runtime.records.rollups import recompute
 from runtime.records.serialize import row_to_dict
 from runtime.security.sensitive import redact_changes
+from runtime.storage.system import record_shares
 
 
 class RecordService:
@@ -176,7 +177,7 @@ class RecordService:
         """Delete for good a record already in the recycle bin; admins only."""
         if not is_admin:
             raise AccessDenied("only an administrator can purge records")
-        _ent, table = self._entity(app, entity)
+        ent, table = self._entity(app, entity)
         old = self._row(conn, table, record_id)
         if old is None or old["deleted_at"] is None:
             raise NotFound(f"no deleted {entity} {record_id} (delete it first)")
@@ -185,8 +186,12 @@ class RecordService:
                 conn.execute(delete(table).where(table.c.id == record_id))
         except IntegrityError:
             raise Conflict(f"{entity} {record_id} is still referenced by other records") from None
-        # The last entry keeps the purged values, so history still says what was lost.
-        snapshot = {k: [new, None] for k, (_none, new) in diff({}, old).items() if k != "id"}
+        # Its shares go with it: SQLite may give the next record this id, which must not inherit them.
+        conn.execute(delete(record_shares).where(record_shares.c.app == app, record_shares.c.entity == entity,
+                                                 record_shares.c.record_id == record_id))
+        # The last entry keeps the purged values, so history still says what was lost
+        # (sensitive ones only as set: their plain values went with the row).
+        snapshot = redact_changes(ent, {k: [new, None] for k, (_none, new) in diff({}, old).items() if k != "id"})
         record_change(conn, app, entity, record_id, "purge", user_id, self.clock(), snapshot)
 
     # -- reads --------------------------------------------------------------

@@ -21,6 +21,8 @@ EVENTS = frozenset({
     "2fa_reset", "password_changed", "password_reset",
     "app_published", "records_exported", "token_created", "token_revoked",
     "role_granted", "role_revoked", "department_changed", "view_as_started", "view_as_stopped",
+    "2fa_requirement_changed", "recovery_codes_regenerated", "notice_sent", "notice_failed",
+    "record_shared", "record_unshared",
 })
 
 
