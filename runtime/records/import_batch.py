@@ -31,6 +31,8 @@ from runtime.records.files import stored_uploads
 from runtime.records.history import record_batch_created
 from runtime.records.rollups import empty_total
 from runtime.records.serialize import json_value
+from runtime.security.sensitive import redacted
+from runtime.security.sensitive import sealed_names
 from runtime.storage.bulk import insert_rows
 from runtime.storage.system import sequences
 from runtime.storage.system import users
@@ -232,7 +234,18 @@ def write_batch(conn: Connection, entity: Entity, table, batch: list[Prepared], 
     stamp = (1, now, user_id, now, user_id)
     insert_rows(conn, table, [*fields, "version", "created_at", "created_by", "updated_at", "updated_by", "id"],
                 ((*map(p.values.get, fields), *stamp, i) for i, p in zip(ids, batch)))
-    record_batch_created(conn, entity.app, entity.name, fields, {
-        record_id: [v if type(v) in PLAIN else json_value(v) for v in map(p.values.get, fields)]
-        for record_id, p in zip(ids, batch)}, user_id, now)
+    record_batch_created(conn, entity.app, entity.name, fields, history_rows(entity, fields, ids, batch), user_id, now)
     return ids
+
+
+def history_rows(entity: Entity, fields: list[str], ids: list[int], batch: list[Prepared]) -> dict[int, list]:
+    """Each record's JSON values in ``fields`` order for its history, sensitive ones only noted as set
+    (as ``redact_changes`` does for a single create): the plain value lives only in the encrypted row."""
+    sealed = [i for i, name in enumerate(fields) if name in sealed_names(entity)]
+    rows = {}
+    for record_id, p in zip(ids, batch):
+        values = [v if type(v) in PLAIN else json_value(v) for v in map(p.values.get, fields)]
+        for i in sealed:
+            values[i] = redacted(values[i])
+        rows[record_id] = values
+    return rows

@@ -40,7 +40,7 @@ from runtime.metadata.expressions import fields_used
 from runtime.metadata.expressions import parse
 
 __all__ = ["SENSITIVE_TYPES", "SealedText", "field_key", "install_key", "is_sensitive", "mask", "mask_record",
-           "redact_changes", "refuse_sensitive", "sensitive_fields", "sensitive_names"]
+           "redact_changes", "redacted", "refuse_sensitive", "sealed_names", "sensitive_fields", "sensitive_names"]
 
 PREFIX = "enc1:"
 MASK = "••••"
@@ -162,12 +162,22 @@ def mask_record(sensitive: dict[str, str], record: dict, keep: frozenset[str] = 
     return {**record, **{n: mask(sensitive[n], record[n]) for n in names}}
 
 
+def sealed_names(entity) -> frozenset[str]:
+    """The entity's own sensitive fields, the ones stored encrypted (not lookups of other entities')."""
+    return frozenset(f.name for f in entity.fields if is_sensitive(f))
+
+
+def redacted(value):
+    """What history keeps of a sensitive value: whether there was one, never the value."""
+    return None if value is None else MASK
+
+
 def redact_changes(entity, changes: dict) -> dict:
     """History and change hooks note that a sensitive field changed, never its values."""
-    names = {f.name for f in entity.fields if is_sensitive(f)} & changes.keys()
+    names = sealed_names(entity) & changes.keys()
     if not names:
         return changes
-    return {**changes, **{n: [None if v is None else MASK for v in changes[n]] for n in names}}
+    return {**changes, **{n: [redacted(v) for v in changes[n]] for n in names}}
 
 
 def refuse_sensitive(registry, entity, where: str | None, order: str | None) -> None:

@@ -5,7 +5,6 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import text
 
@@ -17,41 +16,13 @@ from runtime.security.sensitive import install_key
 from runtime.security.sensitive import mask
 from runtime.security.users import create_user
 from runtime.storage.system import history
-from runtime.storage.system import user_roles
 from tests.factories import make_app
 from tests.factories import make_entity
 from tests.factories import make_field as f
+from tests.runtime.security.vault_app import PASSWORD
+from tests.runtime.security.vault_app import SECRETS
+from tests.runtime.security.vault_app import XSS
 from tests.runtime.web.test_access_matrix import client_for
-
-PASSWORD = "Permission-test-1"
-XSS = "<script>alert(1)</script>"
-CLERK = {"name": "clerk", "entities": {"contact": {"read": True, "create": True, "update": True,
-                                                   "fields": {"phone": "read"}},
-                                       "visit": {"read": True, "create": True, "update": True}}}
-READER = {"name": "reader", "entities": {"contact": {"read": True}}}
-
-
-@pytest.fixture
-def vault(engine, settings):
-    install_key(engine, field_key(settings.field_key, settings.secret_key))  # as the app's engine has
-    contact = make_entity("contact", [f("name", required=True), f("phone", "phone", sensitive=True),
-                                      f("email", "email", sensitive=True), f("note", "textarea", sensitive=True)],
-                          title_field="name")
-    visit = make_entity("visit", [f("subject"), f("contact", "link", target="contact", on_delete="restrict"),
-                                f("contact_email", "lookup", source="contact", field="email")], title_field="subject")
-    source = make_app("vault", contact, visit)
-    source["roles/clerk.json"], source["roles/reader.json"] = CLERK, READER
-    publish(engine, source)
-    with engine.begin() as conn:
-        ids = {who: create_user(conn, f"{who}@example.com", PASSWORD, is_admin=who == "admin")
-               for who in ("admin", "clerk", "reader")}
-        conn.execute(insert(user_roles), [{"user_id": ids["clerk"], "role": "vault.clerk"},
-                                          {"user_id": ids["reader"], "role": "vault.reader"}])
-        admin = records_for(conn, SchemaRegistry.from_connection(conn), ids["admin"])
-        record = admin.create(conn, "vault", "contact", {
-            "name": "Ann", "phone": "+86 138 0013 1234", "email": "ann@example.com", "note": XSS}, ids["admin"])
-        admin.create(conn, "vault", "visit", {"subject": "Hello", "contact": record["id"]}, ids["admin"])
-    return ids, record["id"]
 
 
 def test_stored_encrypted_and_read_back_in_plain(engine, vault):
@@ -61,7 +32,7 @@ def test_stored_encrypted_and_read_back_in_plain(engine, vault):
                            {"id": record_id}).one()
         changes = conn.execute(select(history.c.changes)).scalars().all()
     assert all(value.startswith("enc1:") for value in raw)
-    assert not any(secret in str(raw) + str(changes) for secret in ("0013", "ann@example.com", "alert"))
+    assert not any(secret in str(raw) + str(changes) for secret in SECRETS)
 
 
 def test_record_page_and_api_get_reveal_only_to_admins_and_writers(app, vault):
