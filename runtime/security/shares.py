@@ -34,6 +34,7 @@ from runtime.storage.system import users
 __all__ = ["LEVELS", "add_share", "list_shares", "may_share", "remove_share", "share_targets"]
 
 LEVELS = ("read", "edit")
+MAX_ID = 2**63 - 1  # larger ids name nothing (and SQLite cannot bind them)
 _KEYS = frozenset({"user_id", "department", "access"})
 
 
@@ -105,6 +106,8 @@ def _require_readable(conn: Connection, records: GuardedRecords, app: str, entit
     """A live, top-level record the caller may read, else NotFound (an admin's rights alone
     do not prove the row exists, so the row is looked up either way)."""
     ent, table = records.readable(app, entity)
+    if not 0 < record_id <= MAX_ID:
+        raise NotFound(f"no {entity} {record_id}")
     query = select(table.c.id).where(table.c.id == record_id, table.c.deleted_at.is_(None))
     rule = records.row_filter(conn, app, entity, "read")
     if ent.parent or conn.execute(query if rule is None else query.where(rule)).first() is None:
@@ -181,7 +184,7 @@ def _rows(conn: Connection, app: str, entity: str, record_id: int, share_id: int
 
 
 def _one(conn: Connection, app: str, entity: str, record_id: int, share_id: int):
-    found = _rows(conn, app, entity, record_id, share_id)
+    found = _rows(conn, app, entity, record_id, share_id) if 0 < share_id <= MAX_ID else []
     if not found:
         raise NotFound(f"no share {share_id} on this record")
     return found[0]

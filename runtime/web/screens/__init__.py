@@ -16,6 +16,8 @@ from runtime.web.screens.editing import edit_record
 from runtime.web.screens.editing import new_record
 from runtime.web.screens.listing import records
 from runtime.web.screens.options import options
+from runtime.web.screens.sharing import share_record
+from runtime.web.screens.sharing import unshare_record
 from runtime.web.screens.views_ui import delete_saved_view
 from runtime.web.screens.views_ui import save_current_view
 
@@ -38,6 +40,8 @@ def register(bp: Blueprint) -> None:
         (RECORD + "/restore", "restore_record", restore_record, ["POST"]),
         (RECORD + "/purge", "purge_record", purge_record, ["POST"]),
         (RECORD + "/move", "move_record", move_record, ["POST"]),
+        (RECORD + "/shares", "share_record", share_record, ["POST"]),
+        (RECORD + "/shares/<int:share_id>/delete", "unshare_record", unshare_record, ["POST"]),
         (ENTITY + "/views", "save_view", save_current_view, ["POST"]),
         (ENTITY + "/views/<int:view_id>/delete", "delete_view", delete_saved_view, ["POST"]),
     ]

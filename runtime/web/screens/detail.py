@@ -16,6 +16,7 @@ from runtime.web.screens.display import user_names
 from runtime.web.screens.layout import entity_layout
 from runtime.web.screens.layout import without_fields
 from runtime.web.screens.related import related_lists
+from runtime.web.screens.sharing import sharing_card
 from runtime.web.screens.timeline import timeline
 
 __all__ = ["record"]
@@ -37,6 +38,7 @@ def record(app: str, entity: str, record_id: int):
         children=_child_displays(s, rec, language),
         related=[(rel, Display(s.conn, s.registry, rel.entity, rel.rows, language)) for rel in related],
         timeline=timeline(s.entity, history, names, language), title_of=title_of,
+        sharing=sharing_card(s, record_id),
     )
 
 
