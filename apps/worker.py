@@ -10,6 +10,7 @@ from apps.config import Settings
 from apps.config import open_engine
 from runtime.automation.jobs import QUEUE_NAME
 from runtime.automation.jobs import WorkerEngine
+from runtime.automation.jobs import rq_queue
 from runtime.errors import BadInput
 
 
@@ -17,11 +18,11 @@ def make_worker(settings: Settings, queue_name: str = QUEUE_NAME):
     """An RQ worker on the metacrm queue, running jobs against this process's database settings."""
     if not settings.redis_url:
         raise BadInput("METACRM_REDIS_URL is not set: jobs run inline, no worker is needed")
-    from redis import Redis
     from rq import Worker
 
     WorkerEngine.bind(open_engine(settings))
-    return Worker([queue_name], connection=Redis.from_url(settings.redis_url))
+    queue = rq_queue(settings.redis_url, queue_name)  # the same (JSON) serializer as the submitters
+    return Worker([queue], connection=queue.connection, serializer=queue.serializer)
 
 
 def run_worker(settings: Settings, *, burst: bool = False) -> bool:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from runtime.errors import BadInput
 from runtime.records.tabular import XLSX_MAGIC
+from runtime.records.tabular import open_workbook
 
 __all__ = ["xlsx_formats"]
 
@@ -22,11 +24,9 @@ def xlsx_formats(path: str | Path, rows: int = ROWS) -> dict[int, str]:
     with path.open("rb") as fh:
         if fh.read(4) != XLSX_MAGIC:
             return {}
-    from openpyxl import load_workbook
-
     try:
-        book = load_workbook(path, read_only=True)
-    except Exception:  # noqa: BLE001 - the reader reports unreadable files; formats are only a hint
+        book = open_workbook(path, data_only=False)
+    except BadInput:  # the reader reports unreadable files; formats are only a hint
         return {}
     try:
         counts: dict[int, dict[str, int]] = {}

@@ -165,10 +165,13 @@ class JobQueue:
 
 
 def rq_queue(redis_url: str, name: str = QUEUE_NAME):
+    """The queue, with job payloads as JSON: RQ's default (pickle) would let anyone who can
+    write to Redis run code in the workers. A job carries only its id; the rest is in the database."""
     from redis import Redis
     from rq import Queue
+    from rq.serializers import JSONSerializer
 
-    return Queue(name, connection=Redis.from_url(redis_url))
+    return Queue(name, connection=Redis.from_url(redis_url), serializer=JSONSerializer)
 
 
 def get_job(conn: Connection, job_id: str) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,9 @@ SAMPLE = 1 << 20
 FALLBACK_ENCODING = "gb18030"
 XLSX_MAGIC = b"PK\x03\x04"
 csv.field_size_limit(10_000_000)
+#: An XLSX is a ZIP of XML: bound what it may expand to before any XML is parsed (zip bombs).
+XLSX_MAX_EXPANDED = 1 << 30
+XLSX_MAX_RATIO = 200
 
 
 @dataclass
@@ -96,13 +100,28 @@ def _count_lines(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(SAMPLE), b""))
 
 
-def _xlsx(path: Path) -> Sheet:
+def open_workbook(path: Path, *, data_only: bool = True):
+    """openpyxl's read-only workbook, after checking the ZIP cannot expand into a memory bomb."""
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BadInput(f"not a readable XLSX file: {exc}") from None
+    expanded = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members) or 1
+    if expanded > XLSX_MAX_EXPANDED or (expanded > (16 << 20) and expanded / packed > XLSX_MAX_RATIO):
+        raise BadInput(f"the XLSX file would expand to {expanded:,} bytes "
+                       f"({expanded / packed:.0f}× its size): refused as a possible zip bomb")
+    try:
+        return load_workbook(path, read_only=True, data_only=data_only)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
         raise BadInput(f"not a readable XLSX file: {exc}") from None
+
+
+def _xlsx(path: Path) -> Sheet:
+    book = open_workbook(path)
     sheet = book.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = next(rows, None)

@@ -125,12 +125,18 @@ def test_rq_backend_runs_the_same_job_in_a_worker(crm, sheet):
     job_id = queue.submit("import", import_params(sheet), 1)
     assert queue.get(job_id)["status"] == "queued" and count(engine, registry) == 0
     redis = Redis.from_url(REDIS_URL)
+    from rq.exceptions import DeserializationError
     from rq.job import Job
+    from rq.serializers import JSONSerializer
 
-    assert Job.fetch(job_id, connection=redis).args == (job_id,)  # no database URL in Redis
+    # JSON, not pickle (whoever can write to Redis must not be able to run code in a worker),
+    # and no database URL in Redis
+    assert Job.fetch(job_id, connection=redis, serializer=JSONSerializer).args == [job_id]
+    with pytest.raises(DeserializationError):
+        Job.fetch(job_id, connection=redis).args
     WorkerEngine.bind(engine)
     try:
-        SimpleWorker([name], connection=redis).work(burst=True)
+        SimpleWorker([name], connection=redis, serializer=JSONSerializer).work(burst=True)
         job = queue.get(job_id)
         assert job["status"] == "done" and job["result"]["created"] == 1200 and job["processed"] == 1200
         assert count(engine, registry) == 1200
