@@ -6,12 +6,15 @@
  *     <div class="mc-field" data-field="amount" data-visible-when='<tree>'
  *          data-required-when='<tree>'> <label>Amount</label> <input name="amount"> </div>
  *     <section data-visible-when='<tree>'>...</section>   (tabs: put it on tab and pane)
+ *     <div data-tab-card> ... <li data-visible-when> <button role="tab"> ... <div class="tab-pane" data-visible-when>
  * A rule whose tree is None is simply not emitted: the server decides it after submit.
  *
  * A hidden element gets ``hidden`` and its inputs are disabled, so values the
  * user cannot see are neither submitted nor required; other rules then read
  * those fields as null, as the server will (re-evaluated until stable).
  * A rule that cannot be evaluated (a half-typed date) counts as false, like null.
+ * A hidden tab cannot stay the open one: the first tab still shown opens instead,
+ * and a card whose tabs are all hidden goes too.
  */
 
 import { ExprError, evaluate, truthy } from "./expr.js";
@@ -86,6 +89,15 @@ function syncDisabled(form) {
   }
 }
 
+function syncTabs(form) {
+  for (const card of form.querySelectorAll("[data-tab-card]")) {
+    const shown = [...card.querySelectorAll("[role=tab]")].filter((tab) => !tab.closest("[hidden]"));
+    card.hidden = !shown.length;
+    const open = card.querySelector("[role=tab].active");
+    if (shown.length && !shown.includes(open)) shown[0].click(); // Bootstrap's data API switches the pane
+  }
+}
+
 function setRequired(wrapper, required) {
   const name = wrapper.dataset.field;
   for (const input of wrapper.querySelectorAll(`[name="${CSS.escape(name)}"]`)) input.required = required;
@@ -114,6 +126,7 @@ export function bind(form) {
       syncDisabled(form);
       if (!changed) break;
     }
+    syncTabs(form);
     const values = readValues(form);
     for (const rule of required) setRequired(rule.element, holds(rule.tree, values, vars));
   };

@@ -20,8 +20,8 @@ from runtime.api import context
 from runtime.clock import utcnow
 from runtime.errors import StaleVersion
 from runtime.errors import ValidationFailed
-from runtime.fieldtypes.base import default_value
 from runtime.records.computed import session_variables
+from runtime.records.defaults import apply_defaults
 from runtime.records.files import store_upload
 from runtime.storage.system import users
 from runtime.web.i18n import translate
@@ -36,8 +36,10 @@ from runtime.web.screens.forms import UPLOADS
 from runtime.web.screens.forms import build_form_class
 from runtime.web.screens.forms import editable
 from runtime.web.screens.forms import form_values
+from runtime.web.screens.forms import invalid_fields
 from runtime.web.screens.forms import put_errors
 from runtime.web.screens.layout import entity_layout
+from runtime.web.screens.layout import read_only_fields
 from runtime.web.screens.layout import without_fields
 from runtime.web.screens.rules import browser_rules
 from runtime.web.screens.timeline import timeline
@@ -93,7 +95,7 @@ def _reread(app: str, entity: str, record_id: int | None):
 
 def _write(s: Screen, form, record: dict | None) -> dict:
     data = form_values(s.entity, form, s.registry)
-    data.update(_uploads(s, record))
+    data.update(_uploads(s, form, record))
     layout = without_fields(entity_layout(s.app, s.entity), s.hidden)
     judge = FormJudge(s.conn, s.registry, s.entity, typed_values(s.entity, {**(record or {}), **data}),
                       session_variables(s.user_id, utcnow()))
@@ -110,12 +112,13 @@ def _write(s: Screen, form, record: dict | None) -> dict:
     return s.service.update(s.conn, s.app.name, s.entity.name, record["id"], data, s.user_id, version)
 
 
-def _uploads(s: Screen, record: dict | None) -> dict:
-    """New uploads stored now (same transaction); no upload keeps the files, "remove" empties the field."""
+def _uploads(s: Screen, form, record: dict | None) -> dict:
+    """New uploads stored now (same transaction); no upload keeps the files, "remove" empties the field.
+    Upload fields without an input (locked or read-only) keep what is stored, as other fields do."""
     settings = context.settings()
     out = {}
     for field in s.entity.fields:
-        if field.type not in UPLOADS or not editable(field):
+        if field.type not in UPLOADS or field.name not in form:
             continue
         chosen = [f for f in request.files.getlist(field.name) if f and f.filename]
         if chosen:
@@ -129,7 +132,10 @@ def _uploads(s: Screen, record: dict | None) -> dict:
 
 
 def _form_class(s: Screen):
-    return build_form_class(s.entity, s.registry, current_user.language, _users(s.conn), locked=s.locked)
+    """Fields the user may not change and the layout's read-only ones get no input, so a value
+    posted for them anyway is never read (the record keeps its value, a new one its default)."""
+    locked = s.locked | read_only_fields(entity_layout(s.app, s.entity))
+    return build_form_class(s.entity, s.registry, current_user.language, _users(s.conn), locked=locked)
 
 
 def _users(conn) -> list[tuple[int, str]]:
@@ -149,8 +155,7 @@ def _prefill(s: Screen) -> dict:
 
 def _defaults(entity, user_id: int) -> dict:
     """Each field's default as form input text ($me, $today and $now resolved now)."""
-    now = utcnow()
-    data = {f.name: default_value(f.default, user_id, now) for f in entity.fields if f.default is not None}
+    data = apply_defaults(entity, {}, user_id, utcnow())
     return {k: v if isinstance(v, (bool, list)) else str(v) for k, v in data.items()}
 
 
@@ -176,8 +181,9 @@ def _render(s: Screen, form, record: dict | None, *, status: int = 200, error: s
             unplaced: dict | None = None, conflict=None):
     language = current_user.language
     layout = without_fields(entity_layout(s.app, s.entity), s.hidden)
+    values = record or apply_defaults(s.entity, {}, s.user_id, utcnow())  # what fields without inputs show
     typed_links = {f.name: _int(form[f.name].data) for f in s.entity.fields if f.type == "link" and f.name in form}
-    display = Display(s.conn, s.registry, s.entity, [record or {}, typed_links], language)
+    display = Display(s.conn, s.registry, s.entity, [values, typed_links], language)
     field_rules, section_rules = browser_rules(s.registry, s.entity, layout, [n for n in form._fields])
     row_forms = {f.name: (form[f.name], _defaults(s.registry.target(s.entity, f.opt("target"))[0], s.user_id))
                  for f in s.entity.fields if f.type == "table" and f.name in form}
@@ -186,9 +192,19 @@ def _render(s: Screen, form, record: dict | None, *, status: int = 200, error: s
         form_rules=field_rules, section_rules=section_rules,
         blank_row=lambda name: _blank_row(*row_forms[name]), link_title=lambda f, v: _link_title(display, f, v),
         unplaced=unplaced or {}, conflict=conflict, title=title_of(s.entity, record) if record else None,
-        display=display,
+        display=display, values=values, invalid=invalid_fields(form), children=_shown_tables(s, form, values, language),
         variables={"me": s.user_id, "today": utcnow().date().isoformat(), "now": utcnow().isoformat()},
     ), status
+
+
+def _shown_tables(s: Screen, form, values: dict, language: str) -> dict:
+    """Child tables without inputs (read-only or locked), shown as the record page shows them."""
+    out = {}
+    for field in s.entity.fields:
+        if field.type == "table" and field.name not in form:
+            child, _table = s.registry.target(s.entity, field.opt("target"))
+            out[field.name] = (child, Display(s.conn, s.registry, child, values.get(field.name) or [], language))
+    return out
 
 
 def _blank_row(rows, defaults: dict):

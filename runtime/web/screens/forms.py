@@ -29,7 +29,7 @@ from runtime.metadata.model import Field
 from runtime.web.labels import localize
 from runtime.web.screens.layout import COMPUTED
 
-__all__ = ["RecordForm", "build_form_class", "editable", "form_values", "put_errors"]
+__all__ = ["RecordForm", "build_form_class", "editable", "form_values", "invalid_fields", "put_errors"]
 
 UPLOADS = frozenset({"file", "image"})
 #: Field types without an input yet; their values are kept as they are.
@@ -155,6 +155,19 @@ def put_errors(form: Form, details: dict) -> dict[str, str]:
         else:
             target.errors = [*list(target.errors or []), str(message)]
     return unplaced
+
+
+def invalid_fields(form: Form) -> frozenset[str]:
+    """Fields with an error, child rows included: their collapsed section opens and their tab shows."""
+    return frozenset(name for name, wt in form._fields.items() if _has_errors(wt))
+
+
+def _has_errors(wt: WTField) -> bool:
+    if isinstance(wt, FieldList):  # row errors sit on the rows' fields, messages on the list itself
+        return any(isinstance(e, str) for e in wt.errors) or any(_has_errors(e) for e in wt.entries)
+    if isinstance(wt, FormField):
+        return any(_has_errors(f) for f in wt.form)
+    return bool(wt.errors)
 
 
 def _error_target(form: Form, key: str):

@@ -15,10 +15,12 @@ from runtime.metadata.model import App
 from runtime.metadata.model import Entity
 from runtime.metadata.model import Field
 
-__all__ = ["Block", "Slot", "entity_layout", "hidden_in_forms", "without_fields"]
+__all__ = ["Block", "Slot", "entity_layout", "hidden_in_forms", "read_only_fields", "without_fields"]
 
 #: Fields that are never typed in: shown on the detail page, not as inputs.
 COMPUTED = frozenset({"formula", "rollup", "lookup", "autonumber"})
+#: Fields that always take their section's whole row: child tables and long text.
+FULL_ROW = frozenset({"table", "textarea", "richtext"})
 
 
 @dataclass(frozen=True, eq=False)  # identity: templates key their rules by slot and block
@@ -35,6 +37,12 @@ class Slot:
     @property
     def computed(self) -> bool:
         return self.field.type in COMPUTED
+
+    def grid_class(self, columns: int) -> str:
+        """Bootstrap column classes: the whole row on phones, ``span`` of ``columns`` from md up
+        (explicit widths, since ``row-cols-*`` cannot make one cell wider than the others)."""
+        span = columns if self.field.type in FULL_ROW else min(self.span, columns)
+        return f"col-12 col-md-{12 * span // columns}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,6 +61,10 @@ class Block:
         yield from self.slots
         for section in self.sections:
             yield from section.slots
+
+    def touches(self, names) -> bool:
+        """Does the block hold one of ``names`` (fields with an error open their section and tab)?"""
+        return any(slot.field.name in names for slot in self.all_slots())
 
 
 def hidden_in_forms(field: Field) -> bool:
@@ -95,6 +107,11 @@ def _slots(entity: Entity, refs) -> tuple[Slot, ...]:
         slots.append(Slot(entity.field(ref["field"]), ref.get("span", 1), ref.get("label"),
                           ref.get("visible_when"), ref.get("required_when"), ref.get("read_only", False)))
     return tuple(slots)
+
+
+def read_only_fields(layout: tuple[Block, ...]) -> frozenset[str]:
+    """Fields the form shows but does not let anyone type in (``read_only`` slots)."""
+    return frozenset(slot.field.name for block in layout for slot in block.all_slots() if slot.read_only)
 
 
 def without_fields(layout: tuple[Block, ...], names: set[str]) -> tuple[Block, ...]:

@@ -14,8 +14,8 @@ __all__ = ["browser_rules"]
 
 
 def browser_rules(registry, entity, layout: tuple[Block, ...], inputs: Collection[str]) -> tuple[dict, dict]:
-    """``({field: {"visible": json, "required": json}}, {block: json})``; rules the browser
-    cannot evaluate (through links) are left out and judged by the server on save."""
+    """``({field: {"visible": json, "required": json}}, {block: json})`` for fields, sections and
+    tabs; rules the browser cannot evaluate (through links) are left out and judged by the server on save."""
     scope = EntityScope(registry.app(entity.app), entity, registry.apps)
     cache = registry.cache.setdefault("browser_rules", {})
 
@@ -37,7 +37,8 @@ def browser_rules(registry, entity, layout: tuple[Block, ...], inputs: Collectio
             if part.visible_when:
                 blocks[part] = tree(part.visible_when)
             for slot in part.slots:
-                rules = {"visible": tree(slot.visible_when), "required": tree(slot.required_when)}
+                required = tree(slot.required_when) if slot.field.name in inputs else None  # nothing to fill in
+                rules = {"visible": tree(slot.visible_when), "required": required}
                 if any(rules.values()):
                     fields[slot.field.name] = rules
     return fields, blocks

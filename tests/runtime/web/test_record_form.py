@@ -5,6 +5,10 @@ import re
 import pytest
 
 from apps.web import create_app
+from builder.publish import publish
+from tests.factories import make_app
+from tests.factories import make_entity
+from tests.factories import make_field
 
 NEW = "/a/crm_customers/account/new"
 
@@ -166,3 +170,83 @@ def test_record_page_hides_sections_whose_condition_is_false(web):
     strategic = create(web, name="Big Co", tier="strategic", notes="Grow")
     assert "Strategic account plan" not in web.get(f"/a/crm_customers/account/{standard}").get_data(as_text=True)
     assert "Strategic account plan" in web.get(f"/a/crm_customers/account/{strategic}").get_data(as_text=True)
+
+
+# --- every layout property of forms/*.json: span, collapsed, read_only, tab visible_when ------------
+
+DEAL_FORM = {"entity": "deal", "layout": [
+    {"section": {"en": "Deal"}, "columns": 2,
+     "fields": [{"field": "name", "span": 2}, "stage", {"field": "reference", "read_only": True}, "amount"]},
+    {"section": {"en": "Internal"}, "collapsed": True, "fields": ["note"]},
+    {"tab": {"en": "Win story"}, "visible_when": "stage == 'won'", "fields": ["won_reason"]},
+    {"tab": {"en": "Lines"}, "fields": [{"field": "lines", "read_only": True}],
+     "sections": [{"section": {"en": "Pricing"}, "visible_when": "stage == 'won'", "fields": ["discount"]}]}]}
+DEALS = "/a/sales/deal"
+
+
+@pytest.fixture
+def sales(web, engine):
+    """A small app whose form uses every layout property, next to the CRM template."""
+    stages = [{"value": "qualify"}, {"value": "won"}]
+    deal = make_entity("deal", [
+        make_field("name", required=True), make_field("stage", "select", options=stages, default="qualify"),
+        make_field("reference", default="REF-0"), make_field("amount", "currency"),
+        make_field("note", max_length=5), make_field("won_reason", "textarea"), make_field("discount", "integer"),
+        make_field("lines", "table", target="deal_line")], title_field="name")
+    source = make_app("sales", deal, make_entity("deal_line", [make_field("item")]))
+    publish(engine, {**source, "forms/deal.json": DEAL_FORM}, author="test")
+    return web
+
+
+def create_deal(web, **fields) -> int:
+    response = web.post(f"{DEALS}/new", data={"name": "Deal", **fields})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def deal(web, rid: int) -> dict:
+    return web.get(f"/api/v1/sales/deal/{rid}").get_json()["data"]
+
+
+def wrapper(html: str, name: str) -> str:
+    return re.search(rf'<div class="([^"]*)" data-field="{name}"', html).group(1)
+
+
+def test_read_only_slot_shows_its_value_and_a_crafted_post_changes_nothing(sales):
+    form = sales.get(f"{DEALS}/new").get_data(as_text=True)
+    assert 'name="reference"' not in form and "REF-0" in form  # shown, not typed in
+    rid = create_deal(sales, reference="HACKED", **{"lines-0-item": "smuggled"})
+    assert deal(sales, rid)["reference"] == "REF-0" and deal(sales, rid)["lines"] == []  # the default still applies
+    response = sales.post(f"{DEALS}/{rid}/edit", data={"version": "1", "name": "Deal 2", "reference": "HACKED"})
+    assert response.status_code == 302
+    assert (deal(sales, rid)["name"], deal(sales, rid)["reference"]) == ("Deal 2", "REF-0")
+
+
+def test_span_takes_the_row_on_form_and_record_page(sales):
+    rid = create_deal(sales)
+    for html in (sales.get(f"{DEALS}/new").get_data(as_text=True), sales.get(f"{DEALS}/{rid}").get_data(as_text=True)):
+        assert "col-12 col-md-12" in wrapper(html, "name")  # span 2 of 2 columns
+        assert "col-12 col-md-6" in wrapper(html, "stage")  # one column each from md up, one on phones
+
+
+def test_collapsed_section_starts_closed_and_opens_on_an_error_inside(sales):
+    rid = create_deal(sales, note="ok")
+    for html in (sales.get(f"{DEALS}/new").get_data(as_text=True), sales.get(f"{DEALS}/{rid}").get_data(as_text=True)):
+        assert re.search(r'<details class="mc-collapsible">\s*<summary[^>]*>\s*<span[^>]*>Internal<', html)
+    response = sales.post(f"{DEALS}/new", data={"name": "Deal", "note": "far too long"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'data-error-for="note"' in html
+    assert '<details class="mc-collapsible" open>' in html
+
+
+def test_tab_and_its_nested_section_are_judged_by_the_server(sales):
+    html = sales.get(f"{DEALS}/new").get_data(as_text=True)
+    assert re.search(r'<li class="nav-item" role="presentation" data-visible-when="\{[^"]*won', html)
+    assert re.search(r'<div class="tab-pane[^>]+data-visible-when="\{[^"]*won', html)
+    lost = create_deal(sales, stage="qualify", won_reason="typed, then the tab was hidden", discount="5")
+    won = create_deal(sales, stage="won", won_reason="Best price", discount="5")
+    assert (deal(sales, lost)["won_reason"], deal(sales, lost)["discount"]) == (None, None)
+    assert (deal(sales, won)["won_reason"], deal(sales, won)["discount"]) == ("Best price", 5)
+    assert "Win story" not in sales.get(f"{DEALS}/{lost}").get_data(as_text=True)
+    page = sales.get(f"{DEALS}/{won}").get_data(as_text=True)
+    assert "Win story" in page and "Best price" in page and "Pricing" in page
