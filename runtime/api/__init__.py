@@ -1,4 +1,4 @@
-"""The REST API blueprint (DESIGN §4): records per entity, tokens, metadata, OpenAPI.
+"""The REST API blueprint (DESIGN §4): records per entity, their shares, tokens, metadata, OpenAPI.
 
 ``create_api_blueprint()`` builds a fresh blueprint per app (nothing happens at
 import time). Every route requires a session or a Bearer token; errors are
@@ -12,6 +12,7 @@ from flask import Blueprint
 from runtime.api import data
 from runtime.api import me
 from runtime.api import meta
+from runtime.api import shares
 from runtime.api.auth import authenticate
 from runtime.api.context import RegistryCache
 from runtime.api.context import close_request_connection
@@ -29,4 +30,5 @@ def create_api_blueprint() -> Blueprint:
     me.register(bp)
     RecordRoutes(registries).register(bp)
     data.register(bp, registries)
+    shares.register(bp, registries)
     return bp

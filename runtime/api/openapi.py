@@ -11,6 +11,7 @@ from __future__ import annotations
 from runtime.api import schemas
 from runtime.api.openapi_data import entity_data_paths
 from runtime.api.openapi_data import fixed_data_paths
+from runtime.api.openapi_shares import entity_share_paths
 from runtime.metadata.model import pick_label
 
 ERROR_TEXT = {
@@ -44,6 +45,7 @@ def build_document(registry, *, server_version: str = "0.1.0") -> dict:
             paths.update(_entity_paths(app, entity))
             op = _op_factory(app.name, entity.name, pick_label(entity.label))
             paths.update(entity_data_paths(f"/api/v1/{app.name}/{entity.name}", entity, op, _ok, _errors))
+            paths.update(entity_share_paths(f"/api/v1/{app.name}/{entity.name}", ID_PARAM, op, _ok, _errors))
     paths.update(_fixed_paths())
     paths.update(fixed_data_paths(_ok, _errors))
     return {

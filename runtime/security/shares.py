@@ -50,11 +50,11 @@ def may_share(conn: Connection, records: GuardedRecords, app: str, entity: str, 
 
 
 def add_share(conn: Connection, records: GuardedRecords, app: str, entity: str, record_id: int,
-              data: dict, actor: Actor) -> tuple[dict, bool]:
+              data: dict, actor: Actor) -> tuple[dict, str]:
     """Share the record as ``data`` says (``user_id`` or ``department``, and ``access``).
 
-    Returns the share and whether anything changed: sharing again with the same
-    target at the same level changes nothing; at another level it changes the level.
+    Returns the share and what happened: ``"created"``; ``"changed"`` (shared with that
+    target before, at the other level); ``"unchanged"`` (already shared just so).
     """
     _require_sharer(conn, records, app, entity, record_id)
     user_id, department, access = _target(conn, records, app, entity, data)
@@ -63,7 +63,7 @@ def add_share(conn: Connection, records: GuardedRecords, app: str, entity: str, 
     existing = conn.execute(select(record_shares.c.id, record_shares.c.access)
                             .where(*_of_record(app, entity, record_id), target)).first()
     if existing is not None and existing.access == access:
-        return _share(_one(conn, app, entity, record_id, existing.id)), False
+        return _share(_one(conn, app, entity, record_id, existing.id)), "unchanged"
     if existing is not None:
         conn.execute(update(record_shares).where(record_shares.c.id == existing.id).values(access=access))
         share_id = existing.id
@@ -76,7 +76,7 @@ def add_share(conn: Connection, records: GuardedRecords, app: str, entity: str, 
     if existing is not None:
         detail["was"] = existing.access
     audit.record(conn, "record_shared", actor.user_id, actor.email, actor.ip, detail)
-    return _share(row), True
+    return _share(row), "created" if existing is None else "changed"
 
 
 def remove_share(conn: Connection, records: GuardedRecords, app: str, entity: str, record_id: int,

@@ -42,12 +42,12 @@ def share_record(app: str, entity: str, record_id: int):
     with context.engine().begin() as conn:
         s = screen(app, entity, conn)
         try:
-            _share, changed = add_share(conn, s.service, app, entity, record_id, _form_data(request.form), _actor())
+            _share, outcome = add_share(conn, s.service, app, entity, record_id, _form_data(request.form), _actor())
         except ValidationFailed as err:
             problems = "; ".join(str(v) for v in (err.details or {}).values()) or err.message
             flash(_t("Not shared: {error}", error=problems), "danger")
             return _back(app, entity, record_id)
-    flash(_t("Shared.") if changed else _t("It was already shared like that."), "success")
+    flash(_t("It was already shared like that.") if outcome == "unchanged" else _t("Shared."), "success")
     return _back(app, entity, record_id)
 
 

@@ -34,9 +34,9 @@ def audit_rows(engine):
 
 def test_owner_shares_with_a_user_who_then_reads_and_edits(engine, people, deals):
     with engine.begin() as conn:
-        made, changed = share(conn, people, "rep_east", deals["rep_east"],
+        made, outcome = share(conn, people, "rep_east", deals["rep_east"],
                               {"user_id": people["rep_west"], "access": "edit"})
-    assert changed and made["user_name"] == "rep_west" and made["access"] == "edit"
+    assert outcome == "created" and made["user_name"] == "rep_west" and made["access"] == "edit"
     with engine.begin() as conn:
         assert titles(conn, people["rep_west"]) == ["deal of rep_east", "deal of rep_west"]
         service(conn, people["rep_west"]).update(conn, "sales", "deal", deals["rep_east"], {"title": "joint"},
@@ -132,11 +132,11 @@ def test_self_inactive_and_roleless_users_are_refused(engine, people, deals):
 def test_sharing_again_changes_the_level_or_nothing(engine, people, deals):
     with engine.begin() as conn:
         first, _ = share(conn, people, "manager", deals["manager"], {"user_id": people["rep_west"]})
-        again, changed = share(conn, people, "manager", deals["manager"], {"user_id": people["rep_west"]})
-        assert again == first and not changed
-        raised, changed = share(conn, people, "manager", deals["manager"],
+        again, outcome = share(conn, people, "manager", deals["manager"], {"user_id": people["rep_west"]})
+        assert again == first and outcome == "unchanged"
+        raised, outcome = share(conn, people, "manager", deals["manager"],
                                 {"user_id": people["rep_west"], "access": "edit"})
-        assert changed and raised["id"] == first["id"] and raised["access"] == "edit"
+        assert outcome == "changed" and raised["id"] == first["id"] and raised["access"] == "edit"
         assert len(list_shares(conn, service(conn, people["manager"]), "sales", "deal", deals["manager"])) == 1
     assert [(event, detail.get("was")) for event, _user, detail in audit_rows(engine)] == [
         ("record_shared", None), ("record_shared", "read")]
