@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 
 def default_instance_dir() -> Path:
@@ -30,9 +30,13 @@ class Settings:
     https: bool = False  # served over HTTPS (METACRM_HTTPS=1): cookies are marked Secure
     login_rate_limit: str = "10/minute"  # per client IP, on sign-in, 2FA and reset forms
     field_key: str | None = None  # METACRM_FIELD_KEY: base64 of 32 bytes, for sensitive fields
+    # METACRM_BASE_URL, e.g. https://crm.example.com: the one host the app answers to and builds
+    # links (password reset) with; a request naming another Host is refused
+    base_url: str | None = None
+    proxy_hops: int = 0  # METACRM_PROXY_HOPS: trusted reverse proxies setting X-Forwarded-*
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         instance = Path(env.get("METACRM_INSTANCE_DIR") or Path.cwd() / "instance")
         database_url = env.get("METACRM_DATABASE_URL") or f"sqlite:///{instance / 'metacrm.db'}"
@@ -46,9 +50,12 @@ class Settings:
             webhook_allow_hosts=tuple(
                 h.strip() for h in env.get("METACRM_WEBHOOK_ALLOW_HOSTS", "").split(",") if h.strip()
             ),
-            https=env.get("METACRM_HTTPS", "").strip().lower() in ("1", "true", "yes"),
+            https=env.get("METACRM_HTTPS", "").strip().lower() in ("1", "true", "yes")
+            or (env.get("METACRM_BASE_URL") or "").startswith("https://"),
             login_rate_limit=env.get("METACRM_LOGIN_RATE_LIMIT") or "10/minute",
             field_key=env.get("METACRM_FIELD_KEY") or None,
+            base_url=(env.get("METACRM_BASE_URL") or "").rstrip("/") or None,
+            proxy_hops=int(env.get("METACRM_PROXY_HOPS") or 0),
         )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 from flask import jsonify
@@ -17,9 +18,12 @@ from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from apps.config import Settings
 from apps.config import open_engine
@@ -78,16 +82,19 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def _configure(app: Flask, settings: Settings) -> None:
+    # Over HTTPS the cookies get the __Host- prefix: the browser then keeps them to this exact
+    # host, Secure and Path=/ (a sibling subdomain cannot plant or overwrite them).
+    cookie = "__Host-metacrm_{}" if settings.https else "metacrm_{}"
     app.config.update(
         SECRET_KEY=settings.secret_key,
         TESTING=settings.testing,
-        SESSION_COOKIE_NAME="metacrm_session",
+        SESSION_COOKIE_NAME=cookie.format("session"),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.https,  # and per request behind HTTPS: _SessionInterface
         # a session cookie lasts as long as the browser, and its signature 12 hours at most
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
-        REMEMBER_COOKIE_NAME="metacrm_remember",
+        REMEMBER_COOKIE_NAME=cookie.format("remember"),
         REMEMBER_COOKIE_DURATION=timedelta(days=14),
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
@@ -97,6 +104,12 @@ def _configure(app: Flask, settings: Settings) -> None:
         RATELIMIT_HEADERS_ENABLED=True,
     )
     app.session_interface = _SessionInterface()
+    if settings.base_url:  # links in emails are built from the Host header: accept only ours
+        base = urlsplit(settings.base_url)
+        app.config.update(TRUSTED_HOSTS=[base.hostname], PREFERRED_URL_SCHEME=base.scheme)
+    if settings.proxy_hops:  # client address (rate limits, audit), scheme and host as the proxy saw them
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -139,6 +152,8 @@ def _handle_metacrm_error(err: MetacrmError):
 def _handle_http_error(exc: HTTPException):
     """Werkzeug errors (404, 405, CSRF …) in the same two shapes, keeping their headers."""
     response = exc.get_response()
+    if isinstance(exc, SecurityError):  # an untrusted Host: no URL can be built, so no page around it
+        return response
     message = exc.description or exc.name
     if isinstance(exc, CSRFError):
         message = EXPIRED_FORM
@@ -199,7 +214,9 @@ def _security_headers(response):
     headers = response.headers
     if request.is_secure:  # HSTS only means something (and only sticks) over HTTPS
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if request.endpoint in _NO_STORE:  # keys, recovery codes and reset links stay out of caches
+    if request.endpoint in _NO_STORE or (request.endpoint != "static" and current_user.is_authenticated):
+        # keys, recovery codes, reset links and anyone's records stay out of caches (and out of
+        # the back button after signing out)
         headers["Cache-Control"] = "no-store"
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
