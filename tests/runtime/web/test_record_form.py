@@ -1,5 +1,6 @@
 """The record form: create and edit through WTForms, errors at the fields, conditions judged on the server."""
 
+import io
 import re
 
 import pytest
@@ -176,7 +177,8 @@ def test_record_page_hides_sections_whose_condition_is_false(web):
 
 DEAL_FORM = {"entity": "deal", "layout": [
     {"section": {"en": "Deal"}, "columns": 2,
-     "fields": [{"field": "name", "span": 2}, "stage", {"field": "reference", "read_only": True}, "amount"]},
+     "fields": [{"field": "name", "span": 2}, "stage", {"field": "reference", "read_only": True}, "amount",
+                {"field": "contract", "read_only": True}]},
     {"section": {"en": "Internal"}, "collapsed": True, "fields": ["note"]},
     {"tab": {"en": "Win story"}, "visible_when": "stage == 'won'", "fields": ["won_reason"]},
     {"tab": {"en": "Lines"}, "fields": [{"field": "lines", "read_only": True}],
@@ -192,7 +194,7 @@ def sales(web, engine):
         make_field("name", required=True), make_field("stage", "select", options=stages, default="qualify"),
         make_field("reference", default="REF-0"), make_field("amount", "currency"),
         make_field("note", max_length=5), make_field("won_reason", "textarea"), make_field("discount", "integer"),
-        make_field("lines", "table", target="deal_line")], title_field="name")
+        make_field("lines", "table", target="deal_line"), make_field("contract", "file")], title_field="name")
     source = make_app("sales", deal, make_entity("deal_line", [make_field("item")]))
     publish(engine, {**source, "forms/deal.json": DEAL_FORM}, author="test")
     return web
@@ -217,9 +219,11 @@ def test_read_only_slot_shows_its_value_and_a_crafted_post_changes_nothing(sales
     assert 'name="reference"' not in form and "REF-0" in form  # shown, not typed in
     rid = create_deal(sales, reference="HACKED", **{"lines-0-item": "smuggled"})
     assert deal(sales, rid)["reference"] == "REF-0" and deal(sales, rid)["lines"] == []  # the default still applies
-    response = sales.post(f"{DEALS}/{rid}/edit", data={"version": "1", "name": "Deal 2", "reference": "HACKED"})
+    response = sales.post(f"{DEALS}/{rid}/edit", data={"version": "1", "name": "Deal 2", "reference": "HACKED",
+                                                        "contract": (io.BytesIO(b"smuggled"), "c.txt")})
     assert response.status_code == 302
-    assert (deal(sales, rid)["name"], deal(sales, rid)["reference"]) == ("Deal 2", "REF-0")
+    saved = deal(sales, rid)
+    assert (saved["name"], saved["reference"], saved["contract"]) == ("Deal 2", "REF-0", None)
 
 
 def test_span_takes_the_row_on_form_and_record_page(sales):
