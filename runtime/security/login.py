@@ -22,8 +22,7 @@ from flask_login import UserMixin
 from sqlalchemy import Engine
 from sqlalchemy import Row
 
-from runtime.security.twofactor import requires_2fa
-from runtime.security.users import get_user
+from runtime.security.twofactor import user_with_requirement
 from runtime.storage.engine import read_only
 
 __all__ = ["CurrentUser", "init_login"]
@@ -82,10 +81,10 @@ def init_login(app: Flask, engine: Engine) -> LoginManager:
         if not user_id.isdigit():
             return None
         with read_only(engine.connect()) as conn:  # on SQLite a plain connect takes the write lock
-            row = get_user(conn, int(user_id))
+            row = user_with_requirement(conn, int(user_id))
             if row is None or not row.is_active:
                 return None
-            user = CurrentUser.from_row(row, must_enroll_2fa=requires_2fa(conn, row))
+            user = CurrentUser.from_row(row, must_enroll_2fa=row.two_factor_required)
         return user if hmac.compare_digest(user.get_id(), f"{user_id}:{rest}") else None
 
     manager.unauthorized_handler(_unauthorized)

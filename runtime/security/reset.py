@@ -10,13 +10,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-import smtplib
 from datetime import datetime
 from datetime import timedelta
-from email.message import EmailMessage
-from urllib.parse import parse_qs
-from urllib.parse import unquote
-from urllib.parse import urlsplit
 
 from sqlalchemy import Connection
 from sqlalchemy import Row
@@ -25,6 +20,7 @@ from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import update
 
+from runtime.security.mail import send_mail
 from runtime.security.users import get_user_by_email
 from runtime.security.users import set_password
 from runtime.storage.system import password_resets
@@ -80,30 +76,15 @@ def complete_reset(conn: Connection, token: str, password: str, now: datetime,
 
 
 def send_reset_link(smtp_url: str | None, to: str, link: str) -> None:
-    """Mail the link through ``smtp_url`` (``smtp://`` or ``smtps://user:pass@host:port
-    ?from=addr``, STARTTLS on plain ``smtp`` when offered), or log it when unset."""
+    """Mail the link through ``smtp_url`` (``runtime.security.mail``), or log it when unset."""
     if not smtp_url:
         log.info("PASSWORD RESET LINK (no METACRM_SMTP_URL, so logged instead of mailed) "
                  "for %s: %s", to, link)
         return
-    url = urlsplit(smtp_url)
-    message = EmailMessage()
-    message["Subject"] = "Reset your metacrm password"
-    message["From"] = parse_qs(url.query).get("from", [f"metacrm@{url.hostname}"])[0]
-    message["To"] = to
-    message.set_content(
-        f"Someone asked to reset the password of your metacrm account.\n\n"
-        f"To choose a new password, open this link within an hour:\n{link}\n\n"
-        f"If it was not you, ignore this message; your password stays as it is.\n"
-    )
-    smtp_class = smtplib.SMTP_SSL if url.scheme == "smtps" else smtplib.SMTP
-    with smtp_class(url.hostname, url.port or (465 if url.scheme == "smtps" else 25), timeout=10) as smtp:
-        smtp.ehlo()
-        if url.scheme == "smtp" and smtp.has_extn("starttls"):
-            smtp.starttls()
-        if url.username:
-            smtp.login(unquote(url.username), unquote(url.password or ""))
-        smtp.send_message(message)
+    send_mail(smtp_url, to, "Reset your metacrm password",
+              f"Someone asked to reset the password of your metacrm account.\n\n"
+              f"To choose a new password, open this link within an hour:\n{link}\n\n"
+              f"If it was not you, ignore this message; your password stays as it is.\n")
 
 
 def _digest(token: str) -> str:

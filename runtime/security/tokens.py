@@ -24,6 +24,8 @@ from runtime.clock import utcnow
 from runtime.errors import NotFound
 from runtime.errors import ValidationFailed
 from runtime.security import audit
+from runtime.security.twofactor import required_clause
+from runtime.security.twofactor import token_allowed
 from runtime.storage.system import api_tokens
 from runtime.storage.system import users
 
@@ -70,7 +72,8 @@ def create_token(conn: Connection, user_id: int, name: str, scope: str = "read",
 
 def authenticate_token(conn: Connection, token: str, *, now: datetime | None = None,
                        touch: bool = True, extra_columns=()) -> tuple[Row, str] | None:
-    """``(user row, scope)`` for a live token of an active user, else None.
+    """``(user row, scope)`` for a live token of an active user, else None (also when the
+    user must use 2FA and the token predates their enrollment: ``twofactor.token_allowed``).
 
     With ``touch`` it also notes when the token was used (at most once per
     TOUCH_INTERVAL); callers on a read-only connection pass ``touch=False`` and
@@ -84,7 +87,8 @@ def authenticate_token(conn: Connection, token: str, *, now: datetime | None = N
     found = conn.execute(_lookup(tuple(extra_columns)), {"digest": _digest(token)}).first()
     if found is None or found.revoked_at is not None or (found.expires_at and found.expires_at <= now):
         return None
-    if not found.is_active:
+    if not found.is_active or not token_allowed(found.two_factor_required, found.totp_enabled_at,
+                                                 found.token_created_at):
         return None
     if touch and needs_touch(found, now):
         touch_token(conn, found.token_id, now)
@@ -96,7 +100,9 @@ def _lookup(extra_columns: tuple):
     """The one query per API call (token and user together), built once: SQLAlchemy then
     reuses its cache key and compiled form instead of rebuilding them per request."""
     token_columns = (api_tokens.c.id.label("token_id"), api_tokens.c.scope, api_tokens.c.last_used_at,
-                     api_tokens.c.expires_at, api_tokens.c.revoked_at)
+                     api_tokens.c.expires_at, api_tokens.c.revoked_at,
+                     api_tokens.c.created_at.label("token_created_at"),
+                     required_clause(users.c.id, users.c.require_2fa).label("two_factor_required"))
     return (select(users, *token_columns, *extra_columns).join(api_tokens, api_tokens.c.user_id == users.c.id)
             .where(api_tokens.c.token_hash == bindparam("digest")))
 

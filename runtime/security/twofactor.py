@@ -4,6 +4,11 @@ The shared secret is stored encrypted with AES-GCM under a key derived from the
 app's secret key (HKDF), so a database dump alone does not yield working codes.
 Each accepted code's time step is stored and a code from the same or an earlier
 step is refused, so an observed code cannot be used again.
+
+2FA is required of a user by the per-user flag or by any role they hold that an admin
+marked (``metacrm_role_policy``). While such a user has not enrolled, a browser session
+reaches only enrollment and their API tokens are refused; once enrolled, only tokens
+created after enrollment work (one made with the password alone never gains access).
 """
 
 from __future__ import annotations
@@ -20,13 +25,19 @@ import segno
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import ColumnElement
 from sqlalchemy import Connection
 from sqlalchemy import Row
+from sqlalchemy import exists
 from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy import update
 
+from runtime.errors import NotFound
 from runtime.security import audit
 from runtime.security import recovery
+from runtime.storage.system import role_policy
+from runtime.storage.system import user_roles
 from runtime.storage.system import users
 
 __all__ = [
@@ -37,7 +48,12 @@ __all__ = [
     "pending_secret",
     "provisioning_uri",
     "qr_svg",
+    "regenerate_codes",
+    "required_clause",
     "requires_2fa",
+    "set_user_requirement",
+    "token_allowed",
+    "user_with_requirement",
     "verify_login_code",
 ]
 
@@ -46,12 +62,47 @@ STEP = 30  # seconds per code, the authenticator apps' default
 VALID_WINDOW = 1  # one step either side absorbs clock drift
 
 
-def requires_2fa(conn: Connection, user: Row) -> bool:
-    """Whether this user must use 2FA: the per-user flag admins set, for now.
+def required_clause(user_id: ColumnElement, require_flag: ColumnElement) -> ColumnElement[bool]:
+    """SQL truth of "this user must use 2FA": the per-user flag or a role requiring it.
 
-    The one place to OR in further reasons (e.g. a role flag in app metadata), hence ``conn``.
+    The one definition, used in queries (session loading, tokens, the admin lists) so the
+    answer never needs a second round trip.
     """
-    return bool(user.require_2fa)
+    return or_(require_flag, _role_requires(user_id))
+
+
+def requires_2fa(conn: Connection, user: Row) -> bool:
+    """Whether this user must use 2FA (see ``required_clause``)."""
+    return bool(user.require_2fa) or bool(conn.execute(select(_role_requires(user.id))).scalar())
+
+
+def _role_requires(user_id) -> ColumnElement[bool]:
+    return exists().where(user_roles.c.user_id == user_id, user_roles.c.role == role_policy.c.role,
+                          role_policy.c.require_2fa)
+
+
+def user_with_requirement(conn: Connection, user_id: int) -> Row | None:
+    """The user's row plus ``two_factor_required``, in one query: it runs on every request."""
+    required = required_clause(users.c.id, users.c.require_2fa).label("two_factor_required")
+    return conn.execute(select(users, required).where(users.c.id == user_id)).one_or_none()
+
+
+def token_allowed(required: bool, enabled_at: datetime | None, token_created_at: datetime) -> bool:
+    """An API token of a user who must use 2FA works only if made after they enrolled."""
+    return not required or (enabled_at is not None and token_created_at >= enabled_at)
+
+
+def set_user_requirement(conn: Connection, user_id: int, required: bool, *, actor_id: int | None = None,
+                         ip: str | None = None) -> bool:
+    """Require (or stop requiring) 2FA of one user; False when unchanged (nothing recorded)."""
+    row = conn.execute(select(users.c.email, users.c.require_2fa).where(users.c.id == user_id)).first()
+    if row is None:
+        raise NotFound(f"no user {user_id}")
+    if bool(row.require_2fa) == required:
+        return False
+    conn.execute(update(users).where(users.c.id == user_id).values(require_2fa=required))
+    audit.record(conn, "2fa_requirement_changed", actor_id, None, ip, {"user": row.email, "required": required})
+    return True
 
 
 def is_enabled(user: Row) -> bool:
@@ -93,12 +144,25 @@ def verify_login_code(conn: Connection, user: Row, code: str, secret_key: str,
 
 def disable(conn: Connection, user_id: int, *, event: str = "2fa_disabled", ip: str | None = None,
             actor_id: int | None = None) -> None:
-    """Turn 2FA off (by the user) or reset it (``event="2fa_reset"``, by an admin)."""
-    conn.execute(update(users).where(users.c.id == user_id).values(
-        totp_secret=None, totp_enabled_at=None, totp_last_counter=None,
-    ))
+    """Turn 2FA off (by the user) or reset it (``event="2fa_reset"``, by an admin).
+
+    A reset also ends the user's sessions: whoever holds one must not get to enroll their
+    own authenticator in the user's place.
+    """
+    values = {"totp_secret": None, "totp_enabled_at": None, "totp_last_counter": None}
+    if event == "2fa_reset":
+        values["session_generation"] = users.c.session_generation + 1
+    conn.execute(update(users).where(users.c.id == user_id).values(**values))
     recovery.discard_codes(conn, user_id)
     audit.record(conn, event, user_id, None, ip, {"by": actor_id} if actor_id else None)
+
+
+def regenerate_codes(conn: Connection, user: Row, ip: str | None = None) -> list[str]:
+    """Fresh recovery codes for an enrolled user; the old ones stop working."""
+    if not is_enabled(user):
+        raise NotFound("two-step verification is off")
+    audit.record(conn, "recovery_codes_regenerated", user.id, user.email, ip)
+    return recovery.issue_codes(conn, user.id)
 
 
 def provisioning_uri(secret: str, email: str) -> str:

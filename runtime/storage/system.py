@@ -109,6 +109,15 @@ user_roles = Table(
     Column("role", String(81), primary_key=True),
 )
 
+#: Admins' per-role sign-in policy (migration 0009): a role here with ``require_2fa`` makes
+#: everyone holding it use two-step verification.
+role_policy = Table(
+    "metacrm_role_policy",
+    system_metadata,
+    Column("role", String(81), primary_key=True),
+    Column("require_2fa", Boolean, nullable=False, default=False),
+)
+
 #: A record shared with a user or a whole department beyond what the roles' row rules allow.
 record_shares = Table(
     "metacrm_record_share",

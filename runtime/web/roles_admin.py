@@ -1,4 +1,5 @@
-"""``/admin/roles``: admins set each user's department and grant or revoke roles.
+"""``/admin/roles``: admins set each user's department, grant or revoke roles, and mark
+roles whose holders must use two-step verification.
 
 Only HTTP in and out here; the changes and their audit rows are
 ``runtime.security.role_grants``, shared with the command line.
@@ -23,7 +24,10 @@ from runtime.security.role_grants import Actor
 from runtime.security.role_grants import grant_role
 from runtime.security.role_grants import installed_roles
 from runtime.security.role_grants import revoke_role
+from runtime.security.role_grants import role_holders
+from runtime.security.role_grants import roles_requiring_2fa
 from runtime.security.role_grants import set_department
+from runtime.security.role_grants import set_role_requires_2fa
 from runtime.storage.system import user_roles
 from runtime.storage.system import users
 from runtime.web.i18n import translate
@@ -58,7 +62,12 @@ def roles_page():
                                           .order_by(user_roles.c.role)):
             held.setdefault(user_id, []).append(role)
         roles = installed_roles(conn, user_language())
-    return render_template("web/admin_roles.html", rows=rows, held=held, roles=roles)
+        requiring = roles_requiring_2fa(conn)
+        holders = role_holders(conn)
+    policies = [{"name": name, "label": roles.get(name, name), "installed": name in roles,
+                 "requires_2fa": name in requiring, "holders": holders.get(name, (0, 0))}
+                for name in sorted(roles.keys() | requiring)]
+    return render_template("web/admin_roles.html", rows=rows, held=held, roles=roles, policies=policies)
 
 
 @login_required
@@ -75,10 +84,31 @@ def change(user_id: int, what: str):
             else:
                 revoke_role(conn, user_id, form.get("role", ""), _actor())
     except MetacrmError as err:
-        if err.http_status == 404:
-            abort(404)
-        flash(translate("Not saved: {error}", user_language(), error=err.message), "danger")
-        return redirect(url_for("web.admin_roles"))
+        return _refused(err)
+    return _saved()
+
+
+@login_required
+def require_two_factor():
+    """Mark (``require=1``) or unmark a role whose holders must use two-step verification."""
+    admin_only()
+    try:
+        with _engine().begin() as conn:
+            set_role_requires_2fa(conn, request.form.get("role", ""), request.form.get("require") == "1",
+                                  _actor())
+    except MetacrmError as err:
+        return _refused(err)
+    return _saved()
+
+
+def _refused(err: MetacrmError):
+    if err.http_status == 404:
+        abort(404)
+    flash(translate("Not saved: {error}", user_language(), error=err.message), "danger")
+    return redirect(url_for("web.admin_roles"))
+
+
+def _saved():
     flash(translate("Saved", user_language()), "success")
     return redirect(url_for("web.admin_roles"))
 
@@ -87,3 +117,4 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/admin/roles", "admin_roles", roles_page)
     bp.add_url_rule("/admin/roles/<int:user_id>/<any(department, grant, revoke):what>", "admin_roles_change",
                     change, methods=["POST"])
+    bp.add_url_rule("/admin/roles/two-factor", "admin_roles_two_factor", require_two_factor, methods=["POST"])

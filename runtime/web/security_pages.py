@@ -1,8 +1,9 @@
-"""Account security pages: password change, "log out everywhere", 2FA enrollment,
-password reset by email, and the admins' user list (2FA state, require, reset).
+"""Account security pages: password change, "log out everywhere", 2FA enrollment and
+recovery codes, password reset by email, and the admins' user list (2FA state, require, reset).
 
 The pages only translate between HTTP and the services in ``runtime.security``;
-every write happens in one ``engine.begin()`` with its audit row.
+every write happens in one ``engine.begin()`` with its audit row, and a credential
+change then sends its owner a notice (``credential_notices.notify``).
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
 from flask_login import login_user
+from sqlalchemy import and_
+from sqlalchemy import func
 from sqlalchemy import select
-from sqlalchemy import update
 
 from runtime.clock import utcnow
+from runtime.errors import NotFound
 from runtime.security import twofactor
 from runtime.security.login import CurrentUser
 from runtime.security.passwords import password_problems
@@ -36,7 +39,10 @@ from runtime.security.reset import send_reset_link
 from runtime.security.users import bump_session_generation
 from runtime.security.users import get_user
 from runtime.security.users import set_password
+from runtime.storage.system import role_policy
+from runtime.storage.system import user_roles
 from runtime.storage.system import users
+from runtime.web.credential_notices import notify
 from runtime.web.i18n import translate
 from runtime.web.labels import user_language
 
@@ -96,6 +102,7 @@ def change_password():
             return _security_error(None, problems)
         set_password(conn, row.id, form.get("new_password", ""), ip=_ip())
         _relogin(conn)
+    notify(row.id, "password_changed", clock())
     flash(_t("Password changed. Your other sessions were signed out."), "success")
     return redirect(url_for("web.security"))
 
@@ -121,19 +128,21 @@ def logout_everywhere():
 @login_required
 def two_factor():
     """GET shows the QR code and the key; POST confirms with a code and shows recovery codes."""
-    key = current_app.config["SECRET_KEY"]
+    key, now = current_app.config["SECRET_KEY"], clock()
     with _engine().begin() as conn:
         row = get_user(conn, current_user.id)
         if twofactor.is_enabled(row):
             return redirect(url_for("web.security"))
         error, codes = None, None
         if request.method == "POST":
-            codes = twofactor.confirm_enrollment(conn, row, request.form.get("code", ""), key,
-                                                 clock(), ip=_ip())
-            if codes is not None:
-                return render_template("web/two_factor.html", recovery_codes=codes)
-            error = _t("That code did not work. Check the time on your phone and try the current one.")
-        secret = twofactor.pending_secret(conn, row, key)
+            codes = twofactor.confirm_enrollment(conn, row, request.form.get("code", ""), key, now,
+                                                 ip=_ip())
+            if codes is None:
+                error = _t("That code did not work. Check the time on your phone and try the current one.")
+        secret = None if codes else twofactor.pending_secret(conn, row, key)
+    if codes:
+        notify(row.id, "2fa_enabled", now)
+        return render_template("web/two_factor.html", recovery_codes=codes)
     uri = twofactor.provisioning_uri(secret, row.email)
     page = render_template("web/two_factor.html", recovery_codes=None, secret=secret,
                            qr_svg=twofactor.qr_svg(uri), error=error)
@@ -142,8 +151,11 @@ def two_factor():
 
 @login_required
 def disable_two_factor():
+    done = False
     with _engine().begin() as conn:
         row = get_user(conn, current_user.id)
+        if not twofactor.is_enabled(row):  # nothing to turn off: no audit row, no notice
+            return redirect(url_for("web.security"))
         if twofactor.requires_2fa(conn, row):
             flash(_t("Your administrator requires two-step verification for your account."), "danger")
         elif not verify_password(row.password_hash, request.form.get("current_password", "")):
@@ -151,7 +163,25 @@ def disable_two_factor():
         else:
             twofactor.disable(conn, row.id, ip=_ip())
             flash(_t("Two-step verification is off."), "success")
+            done = True
+    if done:
+        notify(row.id, "2fa_disabled", clock())
     return redirect(url_for("web.security"))
+
+
+@login_required
+def regenerate_recovery_codes():
+    """New recovery codes (the old ones stop working), behind the current password."""
+    with _engine().begin() as conn:
+        row = get_user(conn, current_user.id)
+        if not twofactor.is_enabled(row):
+            return redirect(url_for("web.two_factor"))
+        if not verify_password(row.password_hash, request.form.get("current_password", "")):
+            flash(_t("Your current password is not correct."), "danger")
+            return redirect(url_for("web.security"))
+        codes = twofactor.regenerate_codes(conn, row, ip=_ip())
+    notify(row.id, "recovery_codes_regenerated", clock())
+    return render_template("web/two_factor.html", recovery_codes=codes, regenerated=True)
 
 
 def enrollment_guard():
@@ -203,6 +233,7 @@ def reset_password(token: str):
         done = complete_reset(conn, token, password, clock(), ip=_ip())
     if not done:
         return render_template("web/reset.html", valid=False, problems=[]), 404
+    notify(user.id, "password_reset", clock())
     flash(_t("Your password was reset. Sign in with the new one."), "success")
     return redirect(url_for("web.login"))
 
@@ -218,20 +249,35 @@ def _admin_only() -> None:
 @login_required
 def admin_users():
     _admin_only()
+    required = twofactor.required_clause(users.c.id, users.c.require_2fa)
     columns = (users.c.id, users.c.email, users.c.display_name, users.c.is_admin, users.c.is_active,
-               users.c.require_2fa, users.c.totp_enabled_at, users.c.locked_until)
+               users.c.require_2fa, users.c.totp_enabled_at, users.c.locked_until,
+               required.label("two_factor_required"))
+    missing = and_(required, users.c.totp_enabled_at.is_(None), users.c.is_active)
     with _engine().connect() as conn:
         rows = conn.execute(select(*columns).order_by(users.c.email).limit(500)).all()
-    return render_template("web/admin_users.html", rows=rows, now=clock())
+        not_enrolled = conn.execute(select(func.count()).select_from(users).where(missing)).scalar()
+        by_role: dict[int, list[str]] = {}
+        for user_id, role in conn.execute(
+                select(user_roles.c.user_id, user_roles.c.role)
+                .join(role_policy, role_policy.c.role == user_roles.c.role)
+                .where(role_policy.c.require_2fa).order_by(user_roles.c.role)):
+            by_role.setdefault(user_id, []).append(role)
+    return render_template("web/admin_users.html", rows=rows, now=clock(), by_role=by_role,
+                           not_enrolled=not_enrolled)
 
 
 @login_required
 def admin_reset_two_factor(user_id: int):
     _admin_only()
     with _engine().begin() as conn:
-        if get_user(conn, user_id) is None:
+        row = get_user(conn, user_id)
+        if row is None:
             abort(404)
+        was_on = twofactor.is_enabled(row)
         twofactor.disable(conn, user_id, event="2fa_reset", ip=_ip(), actor_id=current_user.id)
+    if was_on:
+        notify(user_id, "2fa_reset", clock())
     flash(_t("Two-step verification was reset. The user sets it up again at next sign-in."), "success")
     return redirect(url_for("web.admin_users"))
 
@@ -240,10 +286,11 @@ def admin_reset_two_factor(user_id: int):
 def admin_require_two_factor(user_id: int):
     _admin_only()
     required = request.form.get("require") == "1"
-    with _engine().begin() as conn:
-        found = conn.execute(update(users).where(users.c.id == user_id).values(require_2fa=required))
-        if found.rowcount != 1:
-            abort(404)
+    try:
+        with _engine().begin() as conn:
+            twofactor.set_user_requirement(conn, user_id, required, actor_id=current_user.id, ip=_ip())
+    except NotFound:
+        abort(404)
     flash(_t("Saved"), "success")
     return redirect(url_for("web.admin_users"))
 
@@ -255,6 +302,8 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/me/two-factor", "two_factor", two_factor, methods=["GET", "POST"])
     bp.add_url_rule("/me/two-factor/disable", "disable_two_factor", disable_two_factor,
                     methods=["POST"])
+    bp.add_url_rule("/me/two-factor/recovery-codes", "regenerate_recovery_codes",
+                    regenerate_recovery_codes, methods=["POST"])
     bp.add_url_rule("/forgot", "forgot_password", forgot_password, methods=["GET", "POST"])
     bp.add_url_rule("/reset/<token>", "reset_password", reset_password, methods=["GET", "POST"])
     bp.add_url_rule("/admin/users", "admin_users", admin_users)

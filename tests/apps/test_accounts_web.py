@@ -17,6 +17,7 @@ from apps.web import create_app
 from runtime.security.users import create_user
 from runtime.storage.system import audit_log
 from runtime.storage.system import users
+from tests.smtp_sink import smtp_sink
 
 PASSWORD = "password-123"
 T0 = datetime(2026, 1, 5, 9, 0, 0)
@@ -168,26 +169,15 @@ def test_forgot_password_answers_the_same_and_the_link_works_once(client, user_i
     assert client.get("/reset/made-up-token").status_code == 404
 
 
-def test_the_reset_link_is_mailed_through_smtp_when_configured(user_id, monkeypatch):
+def test_the_reset_link_is_mailed_through_smtp_when_configured(user_id):
     from runtime.security import reset
 
-    sent = []
-
-    class FakeSMTP:  # stands in for the mail server only, not for anything of ours
-        def __init__(self, host, port, timeout):
-            sent.append((host, port))
-        def __enter__(self): return self
-        def __exit__(self, *exc): return False
-        def ehlo(self): pass
-        def has_extn(self, name): return False
-        def login(self, user, password): sent.append((user, password))
-        def send_message(self, message): sent.append(message)
-
-    monkeypatch.setattr(reset.smtplib, "SMTP", FakeSMTP)
-    reset.send_reset_link("smtp://mailer:p%40ss@mail.example.com:2525?from=crm@example.com",
-                          "ann@example.com", "http://x/reset/t")
-    assert sent[0] == ("mail.example.com", 2525) and sent[1] == ("mailer", "p@ss")
-    assert sent[2]["From"] == "crm@example.com" and "http://x/reset/t" in sent[2].get_content()
+    with smtp_sink() as sink:
+        reset.send_reset_link(sink.url("mailer:p%40ss@"), "ann@example.com", "http://x/reset/t")
+    assert sink.logins == [("mailer", "p@ss")]
+    message = sink.messages[0]
+    assert message["From"] == "crm@example.com" and message["To"] == "ann@example.com"
+    assert "http://x/reset/t" in message.get_content()
 
 
 def test_the_reset_page_says_when_the_two_passwords_differ(client, user_id, caplog):
