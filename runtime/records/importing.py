@@ -24,6 +24,7 @@ from sqlalchemy import text
 
 from runtime.automation.jobs import job_kind
 from runtime.clock import utcnow
+from runtime.errors import AccessDenied
 from runtime.errors import BadInput
 from runtime.errors import MetacrmError
 from runtime.errors import ValidationFailed
@@ -54,14 +55,19 @@ def import_file(conn: Connection, registry, app: str, entity: str, path: str | P
 def import_sheet(conn: Connection, registry, app: str, entity: str, sheet: Sheet, *,
                  mode: str = "all_or_nothing", upsert_on: str | None = None,
                  mapping: Mapping[str, str | None] | None = None, user_id: int | None = None,
-                 now: datetime | None = None, language: str = "en", progress: Progress | None = None) -> dict:
+                 now: datetime | None = None, language: str = "en", progress: Progress | None = None,
+                 guard=None) -> dict:
     """Import ``sheet``; returns counts, errors (``{"row", "field", "column", "message"}``) and columns.
+
+    ``guard`` (a ``GuardedRecords``) imports with a user's rights: columns they may not write
+    are refused, created rows must pass the role's create rule and upserts update only records
+    they may update. Without it (CLI, builder) the import runs as the operator.
 
     Raises ValidationFailed (with the same report in ``details``) when an
     all-or-nothing import has any bad row: the caller's transaction must roll back.
     """
     importer = Importer(conn, registry, app, entity, mode=mode, upsert_on=upsert_on, user_id=user_id,
-                        now=now or utcnow(), language=language)
+                        now=now or utcnow(), language=language, guard=guard)
     report = importer.run(sheet, match_columns(importer.entity, sheet.header, mapping), progress)
     if conn.dialect.name == "postgresql" and report["created"] + report["updated"] >= ANALYZE_AFTER:
         # fresh planner statistics, or the next list may scan the table instead of an index
@@ -74,7 +80,7 @@ def import_sheet(conn: Connection, registry, app: str, entity: str, sheet: Sheet
 class Importer:
     """One import run: the column plan, the batch loop and the report."""
 
-    def __init__(self, conn, registry, app, entity, *, mode, upsert_on, user_id, now, language):
+    def __init__(self, conn, registry, app, entity, *, mode, upsert_on, user_id, now, language, guard=None):
         if mode not in MODES:
             raise BadInput(f"unknown import mode {mode!r}; use one of {', '.join(MODES)}")
         if mode == "upsert" and not upsert_on:
@@ -84,11 +90,24 @@ class Importer:
         self.table = registry.table(app, entity)
         self.skip_bad = mode == "skip_bad_rows"
         self.key = self._key_field(upsert_on) if upsert_on else None
-        self.service = RecordService(registry, clock=lambda: now, language=language)
+        self.language = language
+        self.guard = guard
+        self.service = guard or RecordService(registry, clock=lambda: now, language=language)
+        self.create_rule = self._create_rule(mode)
         self.checks = BatchChecks(conn, registry, self.entity, self.table, user_id)
         self.keys_seen: dict = {}
         self.counts = {"created": 0, "updated": 0, "bad_rows": 0, "processed": 0}
         self.errors: list[dict] = []
+
+    def _create_rule(self, mode: str):
+        """The role's create rule as SQL (None: any row); refuses users who may not import here at all."""
+        if self.guard is None:
+            return None
+        self.guard.readable(self.app, self.entity.name)
+        can = self.guard.access.can
+        if not can(self.entity, "create") and not (mode == "upsert" and can(self.entity, "update")):
+            raise AccessDenied(f"you may not create {self.entity.name} records")
+        return self.guard.row_filter(self.conn, self.app, self.entity.name, "create")
 
     def _key_field(self, name: str):
         if not self.entity.has_field(name) or not self.entity.field(name).unique:
@@ -100,6 +119,11 @@ class Importer:
         self.rows = RowPlan(self.entity, [(i, name) for i, name, _t in plan.columns], self.user_id, self.now)
         if self.key is not None and self.key.name not in plan.fields:
             raise BadInput(f"no column for the upsert key {self.key.name!r}")
+        if self.guard is not None:
+            refused = [name for name in plan.fields if not self.guard.access.writable(self.entity, name)]
+            if refused:
+                raise AccessDenied(f"you may not set {', '.join(refused)}: leave those columns out",
+                                   details={name: "you may not set this field" for name in refused})
         rows = iter(sheet.rows)
         while batch := list(islice(rows, BATCH)):
             self._batch(batch)
@@ -177,19 +201,26 @@ class Importer:
             else:
                 good.append(p)
         if self.skip_bad or not self.errors:
-            good = self._without_broken_rules(good)
+            good = self._without_refused_rows(good)
         if self.skip_bad or not self.errors:
             write_batch(self.conn, self.entity, self.table, good, self.user_id, self.now)
             self.counts["created"] += len(good)
 
-    def _without_broken_rules(self, good: list) -> list:
-        """Rules are judged on the stored rows (as the service does): write, check, roll back."""
-        if not self.entity.rules or not good:
+    def _without_refused_rows(self, good: list) -> list:
+        """The entity's rules and the role's create rule are judged on the stored rows (as the
+        service does): write, check, roll back."""
+        if not good or (not self.entity.rules and self.create_rule is None):
             return good
         savepoint = self.conn.begin_nested()
         ids = write_batch(self.conn, self.entity, self.table, good, self.user_id, self.now)
         broken = broken_rules(self.conn, self.registry, self.entity, self.table, ids,
-                              session_variables(self.user_id, self.now), self.service.language)
+                              session_variables(self.user_id, self.now), self.language)
+        if self.create_rule is not None:
+            allowed = set(self.conn.execute(
+                select(self.table.c.id).where(self.table.c.id.in_(ids), self.create_rule)).scalars())
+            for record_id in ids:
+                if record_id not in allowed:
+                    broken.setdefault(record_id, []).append("you may not create this record")
         savepoint.rollback()
         for p, record_id in zip(good, ids):
             if record_id in broken:
@@ -216,8 +247,10 @@ def rows_of(report: dict) -> Iterator[str]:
 def import_job(conn: Connection, params: dict, ctx) -> dict:
     """Job kind ``import``: params ``app, entity, path`` and the ``import_sheet`` options."""
     from runtime.records.registry import SchemaRegistry
+    from runtime.security.guarded import records_for
 
     options = {k: params[k] for k in ("mode", "upsert_on", "mapping", "language") if params.get(k) is not None}
     registry = SchemaRegistry.from_connection(conn)
+    guard = records_for(conn, registry, ctx.user_id, options.get("language", "en")) if ctx.user_id else None
     return import_file(conn, registry, params["app"], params["entity"], params["path"], fmt=params.get("format"),
-                       user_id=ctx.user_id, progress=ctx.progress, **options)
+                       user_id=ctx.user_id, progress=ctx.progress, guard=guard, **options)
