@@ -56,13 +56,18 @@ class DataRoutes:
 
     def _entity(self, conn, app: str, entity: str, action: str = "read"):
         """The entity, if the caller may ``action`` it (404 when they may not even read it)."""
+        found, access = self._access(conn, app, entity)
+        if not access.can(found, action):
+            raise AccessDenied(f"you may not {action} {entity} records")
+        return found
+
+    def _access(self, conn, app: str, entity: str):
+        """``(entity, the caller's Access)``; 404 when they may not read the entity."""
         registry = self.registries.get(conn)
         found = context.api_entity(registry, app, entity)
         service = records_for(conn, registry, acting_user_id())
         service.readable(app, entity)
-        if not service.access.can(found, action):
-            raise AccessDenied(f"you may not {action} {entity} records")
-        return found
+        return found, service.access
 
     def start_import(self, app: str, entity: str):
         request.max_content_length = IMPORT_MAX_BYTES
@@ -130,7 +135,10 @@ class DataRoutes:
             raise BadInput('Send the file as multipart form field "file".')
         with context.engine().begin() as conn:
             registry = self.registries.get(conn)
-            context.api_entity(registry, app, entity)
+            found, access = self._access(conn, app, entity)
+            may_write = access.can(found, "create") or access.can(found, "update")
+            if not may_write or (found.has_field(field) and not access.writable(found, field)):
+                raise AccessDenied(f"you may not upload files to {entity}.{field}")
             descriptor = store_upload(conn, context.settings().files_dir, registry, app, entity, field,
                                       upload.stream, upload.filename, user_id=api_user().id)
         return json_response({"data": descriptor}, 201)
