@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import secrets
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -40,6 +41,7 @@ FORMATS = ("csv", "xlsx")
 _NUMBERS = ("integer", "rating")
 _DECIMALS = ("decimal", "currency", "percent")
 Progress = Callable[[int, int | None], None]
+_NOT_IN_SHEET_TITLES = re.compile(r"[\\/*?:\[\]]")
 
 
 def export_fields(entity: Entity, hidden: frozenset[str] = frozenset()) -> list:
@@ -86,7 +88,7 @@ def text_cell(field, value, guard: bool = True) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if field is not None and field.type == "multiselect" and isinstance(value, list):
-        return ", ".join(value)
+        value = ", ".join(value)
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
     # A text a spreadsheet would run as a formula gets a leading apostrophe (OWASP
@@ -103,12 +105,10 @@ def export_csv(conn: Connection, registry, app: str, entity: str, *, language: s
     fields = export_fields(ent, hidden)
     buffer = io.StringIO()
     out = csv.writer(buffer)
-    out.writerow(header(ent, language, hidden))
+    out.writerow([text_cell(None, title) for title in header(ent, language, hidden)])  # labels are text too
     yield "\ufeff".encode() + _drain(buffer)
-    rows = 0
-    for record in iter_records(conn, registry, app, entity, progress=progress, **filters):
+    for rows, record in enumerate(iter_records(conn, registry, app, entity, progress=progress, **filters), 1):
         out.writerow([record["id"], *(text_cell(f, record.get(f.name)) for f in fields)])
-        rows += 1
         if rows % PAGE == 0:
             yield _drain(buffer)
     yield _drain(buffer)
@@ -148,25 +148,30 @@ def export_xlsx(conn: Connection, registry, app: str, entity: str, path: str | P
     hidden = filters.get("hidden", frozenset())
     fields = export_fields(ent, hidden)
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(pick_label(ent.label, language)[:31] or ent.name)
-    sheet.append(header(ent, language, hidden))
+    sheet = book.create_sheet(sheet_title(pick_label(ent.label, language)) or ent.name)
+
+    def typed(value):
+        if isinstance(value, str):
+            value = WriteOnlyCell(sheet, value=value)
+            value.data_type = "s"  # never a formula, whatever the text starts with
+        return value
+
+    sheet.append([typed(title) for title in header(ent, language, hidden)])
     rows = 0
     try:
         for record in iter_records(conn, registry, app, entity, progress=progress, **filters):
-            cells = [record["id"]]
-            for f in fields:
-                value = xlsx_cell(f, record.get(f.name))
-                if isinstance(value, str):
-                    value = WriteOnlyCell(sheet, value=value)
-                    value.data_type = "s"  # never a formula, whatever the text starts with
-                cells.append(value)
-            sheet.append(cells)
+            sheet.append([record["id"], *(typed(xlsx_cell(f, record.get(f.name))) for f in fields)])
             rows += 1
     except BaseException:
         sheet.close()  # a bad filter or a failed read: end openpyxl's row writer and its temp file
         raise
     book.save(str(path))
     return rows
+
+
+def sheet_title(label: str) -> str:
+    """``label`` as an Excel sheet name: at most 31 characters, none of ``\\ / * ? : [ ]``."""
+    return _NOT_IN_SHEET_TITLES.sub(" ", label)[:31].strip()
 
 
 def export_file(conn: Connection, registry, app: str, entity: str, path: str | Path, fmt: str = "csv",

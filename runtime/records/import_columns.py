@@ -15,6 +15,7 @@ from runtime.errors import BadInput
 from runtime.fieldtypes import COMPUTED_TYPES
 from runtime.metadata.model import SYSTEM_COLUMNS
 from runtime.metadata.model import Entity
+from runtime.records.import_batch import FORMULA_START
 
 #: Filled by the service, never by an import (exports include them for reading).
 NOT_IMPORTED = COMPUTED_TYPES | {"table"}
@@ -53,6 +54,8 @@ def candidates(entity: Entity) -> dict[str, str]:
     for f in entity.fields:
         for label in f.label.values():
             found.setdefault(normalise(label), f.name)
+            if FORMULA_START.match(label):  # as an export writes it: behind an apostrophe
+                found.setdefault(normalise("'" + label), f.name)
     for f in entity.fields:
         found[normalise(f.name)] = f.name
     for name in SYSTEM_COLUMNS:
