@@ -19,6 +19,7 @@ from runtime.web.i18n import translate
 __all__ = ["notify"]
 
 #: What changed, one sentence per audit event; the subject and the first line of the mail.
+#: Each is a literal ``_t(...)`` call, so tests/runtime/web/test_i18n.py sees every key.
 _WHAT = {
     "password_changed": lambda _t: _t("Your metacrm password was changed"),
     "password_reset": lambda _t: _t("Your metacrm password was reset"),
