@@ -77,6 +77,13 @@ class PageAudit(HTMLParser):
             else:
                 self._island("<script type=application/json>", text)
 
+    @classmethod
+    def of(cls, html: str) -> PageAudit:
+        audit = cls()
+        audit.feed(html)
+        audit.close()
+        return audit
+
     def _island(self, where: str, text: str) -> None:
         try:
             self.islands.append(json.loads(text))
@@ -89,9 +96,7 @@ def assert_safe(html: str) -> PageAudit:
     raw = [m for m in hostile.RAW_MARKERS if m in html]
     assert not raw, f"unescaped markup {raw}: {html[html.index(raw[0]) - 200:][:400]}"
     assert 'href="javascript:' not in html.lower()
-    audit = PageAudit()
-    audit.feed(html)
-    audit.close()
+    audit = PageAudit.of(html)
     assert not audit.problems, audit.problems
     return audit
 
@@ -108,6 +113,19 @@ def page(client, url: str, status: int = 200) -> str:
     assert response.mimetype == "text/html"
     assert_safe(html)
     return html
+
+
+def strings(data):
+    """Every string in a JSON value, keys and values (what a script would read out of an island)."""
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield key
+            yield from strings(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from strings(value)
 
 
 def api_create(client, entity: str, data: dict) -> dict:
@@ -369,3 +387,19 @@ def test_xlsx_export_of_an_entity_whose_label_excel_refuses_as_a_sheet_name(seed
     sheet = xlsx_export(seeded.client, "other")
     assert sheet.title == "Partners Suppliers  <script>ale"
     assert payload("other") in {c.value for row in sheet.iter_rows() for c in row}
+
+
+# -- builder pages: labels the admin wrote --------------------------------------------
+
+def test_builder_pages_show_labels_escaped_and_their_json_islands_intact(seeded):
+    client = seeded.client
+    assert_shown(page(client, "/builder/"), payload("label app"), payload("label entity thing"))
+    for url in (f"/builder/{APP}", f"/builder/{APP}/forms/", f"/builder/{APP}/versions", f"/builder/{APP}/publish"):
+        assert_shown(page(client, url), payload("label app"))
+    assert_shown(page(client, f"/builder/{APP}/entities/thing"), payload("label entity thing"))
+    json_text = page(client, f"/builder/{APP}/json/entities/thing.json")
+    assert escaped(json.dumps(payload("label name"))[1:-1]) in json_text
+    form_designer = page(client, f"/builder/{APP}/forms/thing")
+    assert {payload("label name"), payload("label section")} <= set(strings(PageAudit.of(form_designer).islands))
+    draft = json_of(client, f"/builder/api/{APP}/draft")  # what the entity designer's script shows
+    assert draft["documents"]["entities/thing.json"]["fields"][0]["label"] == {"en": payload("label name")}
