@@ -4,6 +4,11 @@ A formula compiles once per read into a column expression; a path through a
 link (``account.city``) or a lookup becomes a correlated scalar subquery on
 the target table. Rules are checked the same way, against the row just
 written inside the still-open transaction, so a broken rule rolls it back.
+
+Read for a user, a path through a link carries a *guard* (``LinkGuard``):
+the subquery finds the linked row only where that user may read it and the
+field, so what a lookup shows, filters and sorts on is the same NULL for
+everyone who may not see it.
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ from runtime.storage.system import users
 DECIMAL_RESULTS = ("decimal", "currency", "percent")
 CACHE_LIMIT = 2000
 Variables = Callable[[tuple[str, ...]], Any]
+#: ``guard(entity, table, field)``: SQL true for the rows of ``table`` (an alias of ``entity``'s)
+#: whose ``field`` the reader may see, or None for every row (``Access.link_guard``).
+LinkGuard = Callable[[Entity, Any, str], ColumnElement | None]
 
 
 def session_variables(user_id: int | None, now: datetime) -> Variables:
@@ -35,11 +43,13 @@ def session_variables(user_id: int | None, now: datetime) -> Variables:
 
 
 class SqlColumns:
-    """Resolves expression paths on one entity to SQL against ``table`` (possibly an alias)."""
+    """Resolves expression paths on one entity to SQL against ``table`` (possibly an alias);
+    with a ``guard``, paths through links as one reader may see them."""
 
-    def __init__(self, registry, entity: Entity, table, variables: Variables, dialect: str):
+    def __init__(self, registry, entity: Entity, table, variables: Variables, dialect: str,
+                 guard: LinkGuard | None = None):
         self.registry, self.entity, self.table = registry, entity, table
-        self.variables, self.dialect = variables, dialect
+        self.variables, self.dialect, self.guard = variables, dialect, guard
 
     def __call__(self, path: tuple[str, ...]) -> ColumnElement:
         head, rest = path[0], tuple(path[1:])
@@ -60,12 +70,14 @@ class SqlColumns:
     def _through(self, link, rest: tuple[str, ...]) -> ColumnElement:
         target_entity, target_table = self.registry.target(self.entity, link.opt("target"))
         alias = target_table.alias()
-        inner = SqlColumns(self.registry, target_entity, alias, self.variables, self.dialect)(rest)
-        return select(inner).where(alias.c.id == self.table.c[link.name]).scalar_subquery()
+        inner = SqlColumns(self.registry, target_entity, alias, self.variables, self.dialect, self.guard)(rest)
+        linked = select(inner).where(alias.c.id == self.table.c[link.name])
+        seen = self.guard(target_entity, alias, rest[0]) if self.guard is not None else None
+        return (linked if seen is None else linked.where(seen)).scalar_subquery()
 
     def compile(self, source: str) -> ColumnElement:
         """SQL for ``source``; reused from the registry's cache when it does not depend on
-        the request (no ``$`` variables) and targets the entity's own table."""
+        the request (no ``$`` variables, no reader's guard) and targets the entity's own table."""
         from runtime.metadata.expressions import compile_sql
         from runtime.metadata.expressions import parse
         from runtime.metadata.expressions import variables_used
@@ -75,7 +87,8 @@ class SqlColumns:
         if len(cache) > CACHE_LIMIT:  # callers' where= strings are unbounded; start over
             cache.clear()
         expr = cache.get(("parse", source)) or cache.setdefault(("parse", source), parse(source))
-        reusable = not variables_used(expr) and self.table is self.registry.tables[self.entity.qualified_name]
+        reusable = (self.guard is None and not variables_used(expr)
+                    and self.table is self.registry.tables[self.entity.qualified_name])
         key = ("sql", self.entity.qualified_name, source, self.dialect)
         if reusable and key in cache:
             return cache[key]
@@ -99,9 +112,10 @@ def _user_attribute(user_id: ColumnElement, attribute: str) -> ColumnElement:
     return select(users.c[attribute]).where(users.c.id == user_id).scalar_subquery()
 
 
-def computed_columns(registry, entity: Entity, table: Table, variables: Variables, dialect: str) -> list:
+def computed_columns(registry, entity: Entity, table: Table, variables: Variables, dialect: str,
+                     guard: LinkGuard | None = None) -> list:
     """Labelled SQL for every formula and lookup of ``entity``, to add to a SELECT."""
-    columns = SqlColumns(registry, entity, table, variables, dialect)
+    columns = SqlColumns(registry, entity, table, variables, dialect, guard)
     return [columns((f.name,)).label(f.name) for f in entity.fields if f.type in ("formula", "lookup")]
 
 

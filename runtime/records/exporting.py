@@ -195,14 +195,14 @@ def export_file(conn: Connection, registry, app: str, entity: str, path: str | P
 
 
 def user_rights(conn: Connection, registry, app: str, entity: str, user_id: int | None) -> dict:
-    """``extra_where``, ``hidden`` and ``masked`` (sensitive fields shown masked: everyone's but
-    admins') for what ``user_id`` may export (none for system jobs)."""
+    """``extra_where``, ``hidden``, ``guard`` (lookups as the user sees them) and ``masked`` (sensitive
+    fields shown masked: everyone's but admins') for what ``user_id`` may export (none for system jobs)."""
     if user_id is None:
         return {}
     guard = records_for(conn, registry, user_id)
     masked = frozenset() if guard.access.is_admin else sensitive_names(registry, registry.entity(app, entity))
     return {"extra_where": guard.row_filter(conn, app, entity), "hidden": guard.hidden_fields(app, entity),
-            "masked": masked}
+            "guard": guard.link_guard(conn), "masked": masked}
 
 
 @job_kind("export")

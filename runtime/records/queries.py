@@ -28,11 +28,13 @@ from runtime.metadata.expressions import walk
 from runtime.metadata.expressions.errors import ExpressionError
 from runtime.metadata.expressions.nodes import Literal
 from runtime.metadata.scope import EntityScope
+from runtime.records.computed import LinkGuard
 from runtime.records.computed import SqlColumns
 from runtime.records.computed import session_variables
 from runtime.records.cursor import decode_cursor
 from runtime.records.cursor import encode_cursor
 from runtime.records.cursor import fingerprint
+from runtime.records.filter_names import refuse_hidden
 from runtime.records.ordering import parse_order
 from runtime.records.ordering import phases
 from runtime.records.reading import record_select
@@ -59,12 +61,15 @@ def list_records(conn: Connection, registry, app: str, entity: str, *, where: st
                  order: str | None = None, limit: int = 50, cursor: str | None = None,
                  search: str | None = None, count: bool = False, user_id: int | None = None,
                  now: datetime | None = None, secret: str,
-                 extra_where: ColumnElement | None = None, hidden: frozenset[str] = frozenset()) -> Page:
+                 extra_where: ColumnElement | None = None, hidden: frozenset[str] = frozenset(),
+                 guard: LinkGuard | None = None) -> Page:
     """One page of live records of ``app.entity`` with formulas and lookups, without child rows.
 
     ``extra_where`` is ANDed in (row permissions); it is part of the filter but
     not of the cursor's fingerprint, so the caller must pass the same one on
-    every page. ``hidden`` fields are left out of the search. Raises BadInput (400: limit, cursor, search) or
+    every page. ``hidden`` fields are refused in ``where``/``order`` and left out of the search;
+    ``guard`` computes paths through links as the reader may see them (the same in
+    the output, ``where`` and ``order``). Raises BadInput (400: limit, cursor, search) or
     ValidationFailed (422 with a position: where, order).
     """
     ent = registry.entity(app, entity)
@@ -72,15 +77,17 @@ def list_records(conn: Connection, registry, app: str, entity: str, *, where: st
         raise BadInput(f"{entity} rows are listed through their parent's '{ent.parent[1]}' field")
     table = registry.table(app, entity)
     limit = check_limit(limit)
+    refuse_hidden(hidden, where, order)
     refuse_sensitive(registry, ent, where, order)
-    columns = SqlColumns(registry, ent, table, session_variables(user_id, now or utcnow()), conn.dialect.name)
+    columns = SqlColumns(registry, ent, table, session_variables(user_id, now or utcnow()), conn.dialect.name,
+                         guard)
     keys = parse_order(order, registry, ent, table, columns)
     where, words = (where or "").strip(), search_words(search or "")
     filters = _filters(registry, ent, table, columns, where, words, extra_where, hidden)
     query_id = fingerprint(app, entity, where, ",".join(k.spec for k in keys), words, user_id)
     values = decode_cursor(cursor, query_id, secret, len(keys)) if cursor else None
 
-    base = record_select(registry, ent, table, columns.variables, columns.dialect)
+    base = record_select(registry, ent, table, columns.variables, columns.dialect, guard)
     output = set(base.selected_columns.keys())
     extra = [k.expr.label(f"{_KEY}{i}") for i, k in enumerate(keys) if _key_column(k, output) is None]
     rows = _fetch(conn, base.add_columns(*extra).where(*filters), phases(keys, values), limit + 1)

@@ -12,15 +12,16 @@ from runtime.records.computed import computed_columns
 from runtime.records.serialize import row_to_dict
 
 
-def record_select(registry, entity: Entity, table, variables, dialect: str):
-    """SELECT of every stored column and every formula/lookup, computed by the database."""
-    return select(table, *computed_columns(registry, entity, table, variables, dialect))
+def record_select(registry, entity: Entity, table, variables, dialect: str, guard=None):
+    """SELECT of every stored column and every formula/lookup, computed by the database
+    (through links as ``guard``'s reader may see them: ``computed.LinkGuard``)."""
+    return select(table, *computed_columns(registry, entity, table, variables, dialect, guard))
 
 
 def read_record(conn: Connection, registry, entity: Entity, table, record_id: int, variables,
-                include_deleted: bool = False, children: dict | None = None) -> dict | None:
+                include_deleted: bool = False, children: dict | None = None, guard=None) -> dict | None:
     """``children``: rows of ``table`` fields already in hand (``{field: rows}``), not read again."""
-    query = record_select(registry, entity, table, variables, conn.dialect.name).where(table.c.id == record_id)
+    query = record_select(registry, entity, table, variables, conn.dialect.name, guard).where(table.c.id == record_id)
     if not include_deleted:
         query = query.where(table.c.deleted_at.is_(None))
     row = conn.execute(query).mappings().first()
@@ -29,17 +30,19 @@ def read_record(conn: Connection, registry, entity: Entity, table, record_id: in
     return _with_children(conn, registry, entity, row_to_dict(row), children or {})
 
 
-def computed_values(conn: Connection, registry, entity: Entity, table, record_id: int, variables) -> dict:
+def computed_values(conn: Connection, registry, entity: Entity, table, record_id: int, variables,
+                    guard=None) -> dict:
     """The formulas and lookups of one stored row: for a record whose stored values are known
     (an INSERT .. RETURNING), so only what the database computes is read; no query without any."""
-    columns = computed_columns(registry, entity, table, variables, conn.dialect.name)
+    columns = computed_columns(registry, entity, table, variables, conn.dialect.name, guard)
     if not columns:
         return {}
     return row_to_dict(conn.execute(select(*columns).where(table.c.id == record_id)).mappings().one())
 
 
-def read_rows(conn: Connection, registry, entity: Entity, table, variables, where, order, limit: int) -> list[dict]:
-    query = record_select(registry, entity, table, variables, conn.dialect.name).where(where)
+def read_rows(conn: Connection, registry, entity: Entity, table, variables, where, order, limit: int,
+              guard=None) -> list[dict]:
+    query = record_select(registry, entity, table, variables, conn.dialect.name, guard).where(where)
     rows = conn.execute(query.order_by(*order).limit(limit)).mappings()
     return [row_to_dict(r) for r in rows]
 

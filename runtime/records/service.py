@@ -31,6 +31,7 @@ from runtime.records.autonumber import next_autonumber
 from runtime.records.children import plan_children
 from runtime.records.children import table_fields
 from runtime.records.children import write_children
+from runtime.records.computed import LinkGuard
 from runtime.records.computed import check_rules
 from runtime.records.computed import session_variables
 from runtime.records.defaults import apply_defaults
@@ -63,7 +64,7 @@ class RecordService:
     # -- writes -------------------------------------------------------------
 
     def create(self, conn: Connection, app: str, entity: str, data: Mapping[str, Any],
-               user_id: int | None) -> dict:
+               user_id: int | None, *, guard: LinkGuard | None = None) -> dict:
         """Validate and insert one record with its child rows; returns it as ``get`` would.
 
         Its rollups are added up before the INSERT and its stored values come back
@@ -94,10 +95,10 @@ class RecordService:
         variables = session_variables(user_id, now)
         check_rules(conn, self.registry, ent, table, record_id, variables, self.language)
         record_change(conn, ent.app, ent.name, record_id, "create", user_id, now, changes)
-        return self._as_read(conn, ent, table, stored, children, variables)
+        return self._as_read(conn, ent, table, stored, children, variables, guard)
 
     def update(self, conn: Connection, app: str, entity: str, record_id: int, data: Mapping[str, Any],
-               user_id: int | None, expected_version: int) -> dict:
+               user_id: int | None, expected_version: int, *, guard: LinkGuard | None = None) -> dict:
         """Change the fields given; refused with StaleVersion unless ``expected_version`` is current."""
         ent, table = self._entity(app, entity)
         now = self.clock()
@@ -124,7 +125,7 @@ class RecordService:
         children = self._write_children(conn, ent, record_id, plans, user_id, now, changes)
         self._finish(conn, ent, table, record_id, user_id, now, changes, stored=old)
         return read_record(conn, self.registry, ent, table, record_id, session_variables(user_id, now),
-                           children=children)
+                           children=children, guard=guard)
 
     def delete(self, conn: Connection, app: str, entity: str, record_id: int, user_id: int | None,
                expected_version: int | None = None) -> None:
@@ -197,11 +198,14 @@ class RecordService:
     # -- reads --------------------------------------------------------------
 
     def get(self, conn: Connection, app: str, entity: str, record_id: int, *, user_id: int | None = None,
-            include_deleted: bool = False) -> dict:
-        """One record with formulas, lookups and child rows; NotFound when missing or deleted."""
+            include_deleted: bool = False, guard: LinkGuard | None = None) -> dict:
+        """One record with formulas, lookups and child rows; NotFound when missing or deleted.
+
+        ``guard``: paths through links as one reader may see them (``computed.LinkGuard``);
+        ``create``, ``update`` and ``list_deleted`` take it too."""
         ent, table = self._entity(app, entity)
         variables = session_variables(user_id, self.clock())
-        found = read_record(conn, self.registry, ent, table, record_id, variables, include_deleted)
+        found = read_record(conn, self.registry, ent, table, record_id, variables, include_deleted, guard=guard)
         if found is None:
             raise NotFound(f"no {entity} {record_id}")
         return found
@@ -215,11 +219,13 @@ class RecordService:
                             cursor=cursor, search=search, count=count, user_id=user_id, now=self.clock(),
                             secret=secret, extra_where=extra_where)
 
-    def list_deleted(self, conn: Connection, app: str, entity: str, limit: int = 100) -> list[dict]:
+    def list_deleted(self, conn: Connection, app: str, entity: str, limit: int = 100, *,
+                     guard: LinkGuard | None = None) -> list[dict]:
         """The recycle bin of one entity, most recently deleted first."""
         ent, table = self._entity(app, entity)
         return read_rows(conn, self.registry, ent, table, session_variables(None, self.clock()),
-                         table.c.deleted_at.is_not(None), [table.c.deleted_at.desc(), table.c.id.desc()], limit)
+                         table.c.deleted_at.is_not(None), [table.c.deleted_at.desc(), table.c.id.desc()], limit,
+                         guard)
 
     def history(self, conn: Connection, app: str, entity: str, record_id: int) -> list[dict]:
         """Every change of one record, oldest first (also after it was deleted or purged)."""
@@ -256,12 +262,12 @@ class RecordService:
                 self._rollups_of_other(conn, ent, other, plan.field, user_id, now)
         return rows
 
-    def _as_read(self, conn, ent, table, stored, children, variables) -> dict:
+    def _as_read(self, conn, ent, table, stored, children, variables, guard) -> dict:
         """A new record as ``get`` reads it, from what its writes returned (table fields it
         was not given are empty); only formulas and lookups need the database."""
         rows = {f.name: children.get(f.name, []) for f in table_fields(ent)}
-        return {**row_to_dict(stored), **computed_values(conn, self.registry, ent, table, stored["id"], variables),
-                **rows}
+        return {**row_to_dict(stored),
+                **computed_values(conn, self.registry, ent, table, stored["id"], variables, guard), **rows}
 
     def _rollups_of_other(self, conn, ent, parent_id, source, user_id, now) -> None:
         """A parent that lost rows to a move: new totals, a new version and a history entry."""

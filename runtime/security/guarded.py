@@ -5,12 +5,13 @@ goes through this, so a rule is written once. Reads get the row filter in
 their SQL; a record the user may not read is "not found" (404) — whether it
 exists is itself private; a record they may read but not change is a 403.
 Hidden fields are removed from everything returned and may not be written,
-filtered, sorted or searched on.
+filtered, sorted or searched on. Lookups and other paths through links are
+computed in SQL as the user may see them (``Access.link_guard``): NULL where
+the linked record or its field is not theirs to read, in output, filters and sorts alike.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy import Connection
@@ -19,9 +20,6 @@ from sqlalchemy import select
 
 from runtime.errors import AccessDenied
 from runtime.errors import NotFound
-from runtime.errors import ValidationFailed
-from runtime.metadata.expressions import fields_used
-from runtime.metadata.expressions import parse
 from runtime.records.queries import list_records
 from runtime.records.service import RecordService
 from runtime.security.permissions import Access
@@ -31,8 +29,6 @@ from runtime.security.sensitive import mask_record
 from runtime.security.sensitive import sensitive_fields
 
 __all__ = ["GuardedRecords", "records_for"]
-
-_ORDER_ITEM = re.compile(r"^[-+]?([a-z][a-z0-9_]*)")
 
 
 class GuardedRecords:
@@ -50,25 +46,25 @@ class GuardedRecords:
             include_deleted: bool = False) -> dict:
         ent, table = self.readable(app, entity)
         self._require(conn, ent, table, record_id, "read", NotFound)
-        record = self.service.get(conn, app, entity, record_id, user_id=user_id, include_deleted=include_deleted)
-        return self._strip(ent, self._mask_lookups(conn, ent, [record]))[0]
+        record = self.service.get(conn, app, entity, record_id, user_id=user_id, include_deleted=include_deleted,
+                                  guard=self.link_guard(conn))
+        return self._strip_one(ent, record)
 
     def list(self, conn: Connection, app: str, entity: str, *, secret: str, user_id: int | None = None,
              where: str | None = None, order: str | None = None, limit: int = 50, cursor: str | None = None,
              search: str | None = None, count: bool = False, extra_where=None):
         ent, table = self.readable(app, entity)
-        hidden = self.access.hidden_fields(ent)
-        _refuse_hidden(hidden, where, order)
         rows = self._filter(conn, ent, table, "read")
         page = list_records(conn, self.registry, app, entity, where=where, order=order, limit=limit,
                             cursor=cursor, search=search, count=count, user_id=user_id, now=self.clock(),
-                            secret=secret, extra_where=_and(extra_where, rows), hidden=hidden)
-        page.data = self._strip(ent, self._mask_lookups(conn, ent, page.data), listing=True)
+                            secret=secret, extra_where=_and(extra_where, rows), hidden=self.access.hidden_fields(ent),
+                            guard=self.link_guard(conn))
+        page.data = self._strip(ent, page.data, listing=True)
         return page
 
     def list_deleted(self, conn: Connection, app: str, entity: str, limit: int = 100) -> list[dict]:
         ent, table = self.readable(app, entity)
-        rows = self.service.list_deleted(conn, app, entity, limit)
+        rows = self.service.list_deleted(conn, app, entity, limit, guard=self.link_guard(conn))
         visible = self._visible_ids(conn, ent, table, [r["id"] for r in rows], "read")
         return self._strip(ent, [r for r in rows if visible is None or r["id"] in visible], listing=True)
 
@@ -88,7 +84,7 @@ class GuardedRecords:
         if not self.access.can(ent, "create"):
             raise AccessDenied(f"you may not create {entity} records")
         self._require_writable(ent, data)
-        record = self.service.create(conn, app, entity, data, user_id)
+        record = self.service.create(conn, app, entity, data, user_id, guard=self.link_guard(conn))
         self._require(conn, ent, table, record["id"], "create", AccessDenied)  # a create rule on the new row
         return self._strip_one(ent, record)
 
@@ -98,7 +94,8 @@ class GuardedRecords:
         self._require(conn, ent, table, record_id, "read", NotFound)
         self._require(conn, ent, table, record_id, "update", AccessDenied)
         self._require_writable(ent, data)
-        return self._strip_one(ent, self.service.update(conn, app, entity, record_id, data, user_id, expected_version))
+        return self._strip_one(ent, self.service.update(conn, app, entity, record_id, data, user_id, expected_version,
+                                                        guard=self.link_guard(conn)))
 
     def delete(self, conn: Connection, app: str, entity: str, record_id: int, user_id: int | None,
                expected_version: int | None = None) -> None:
@@ -125,6 +122,11 @@ class GuardedRecords:
         records themselves (exports)."""
         ent, table = self.readable(app, entity)
         return self._filter(conn, ent, table, action)
+
+    def link_guard(self, conn: Connection):
+        """How paths through links are computed for this user (``Access.link_guard``), for callers
+        that list records themselves (exports)."""
+        return self.access.link_guard(conn.dialect.name, self.clock())
 
     def allowed(self, conn: Connection, app: str, entity: str, action: str, record_id: int | None = None) -> bool:
         """Whether ``action`` is allowed on the entity, or on one record (for showing buttons)."""
@@ -173,22 +175,6 @@ class GuardedRecords:
         if refused:
             raise AccessDenied("some fields may not be changed by you", details=refused)
 
-    def _mask_lookups(self, conn: Connection, ent, records: list[dict]) -> list[dict]:
-        """A lookup shows a linked record's field: empty it where the user may not read that record
-        or that field (the lookup is computed in SQL for everyone; this keeps it from leaking)."""
-        for lookup in (f for f in ent.fields if f.type == "lookup"):
-            link = ent.field(lookup.opt("source"))
-            target, table = self.registry.target(ent, link.opt("target"))
-            if self.access.rights(target) is None:
-                continue
-            hidden = lookup.opt("field") in self.access.hidden_fields(target) or not self.access.can(target, "read")
-            ids = [r[link.name] for r in records if r.get(link.name) is not None]
-            visible = set() if hidden else self._visible_ids(conn, target, table, ids, "read")
-            for record in records:
-                if visible is not None and record.get(link.name) not in visible:
-                    record[lookup.name] = None
-        return records
-
     def _strip_one(self, ent, record: dict) -> dict:
         return self._strip(ent, [record])[0]
 
@@ -205,20 +191,6 @@ class GuardedRecords:
         revealed = frozenset(n for n in sensitive  # a lookup of a sensitive field: admins only
                              if may_write and is_sensitive(ent.field(n)) and self.access.writable(ent, n))
         return [mask_record(sensitive, r, revealed) for r in records]
-
-
-def _refuse_hidden(hidden: frozenset[str], where: str | None, order: str | None) -> None:
-    """Filtering or sorting on a hidden field would reveal it: treat it as unknown."""
-    if not hidden:
-        return
-    named = {path[0] for path in fields_used(parse(where))} if where and where.strip() else set()
-    for item in (order or "").split(","):
-        match = _ORDER_ITEM.match(item.strip())
-        if match:
-            named.add(match.group(1))
-    if named & hidden:
-        name = min(named & hidden)
-        raise ValidationFailed(f"unknown field {name!r}", details={"where": f"unknown field {name!r}"})
 
 
 def _and(*clauses):

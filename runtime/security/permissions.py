@@ -28,6 +28,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from runtime.metadata.model import Entity
 from runtime.metadata.model import split_target
+from runtime.records.computed import LinkGuard
 from runtime.records.computed import SqlColumns
 from runtime.storage.system import record_shares
 from runtime.storage.system import user_roles
@@ -119,6 +120,23 @@ class Access:
         shared = self._shared(entity, table, action)
         return or_(*clauses, shared) if clauses else shared
 
+    def link_guard(self, dialect: str, now: datetime) -> LinkGuard | None:
+        """What a path through a link (a lookup, ``account.city`` in a filter) may show this user:
+        the linked record's field where they may read both that record and that field, else NULL.
+        None when nothing can be hidden: no app has roles, or the user is an administrator."""
+        if not _has_roles(self.registry) or self.is_admin:
+            return None
+
+        def sees(entity: Entity, table, field: str) -> ColumnElement | None:
+            rights = self.rights(entity)
+            if rights is None:
+                return None
+            if not rights.allows("read") or field in rights.hidden:
+                return false()
+            return self.row_filter(entity, table, "read", dialect, now)
+
+        return sees
+
     def variables(self, now: datetime, role: str | None = None):
         """``$me``, ``$me.<attribute>``, ``$today``, ``$now`` and ``$role`` (the rule's own role)."""
         values = {("me",): self.user_id, ("today",): now.date(), ("now",): now, ("role",): role}
@@ -168,6 +186,13 @@ def _governed(registry, entity: Entity) -> Entity | None:
                                           for key in (doc.get("entities") or {}))
             for app in registry.apps.values() for doc in app.documents("roles").values())
     return target if cache[target.qualified_name] else None
+
+
+def _has_roles(registry) -> bool:
+    """Whether any installed app has roles (checked without loading the user: apps without roles cost no query)."""
+    if "has_roles" not in registry.cache:
+        registry.cache["has_roles"] = any(app.documents("roles") for app in registry.apps.values())
+    return registry.cache["has_roles"]
 
 
 def _rights_for(registry, target: Entity, granted: frozenset[str]) -> EntityRights:

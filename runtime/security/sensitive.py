@@ -36,15 +36,13 @@ from sqlalchemy.types import TypeDecorator
 from runtime.errors import MetacrmError
 from runtime.errors import ValidationFailed
 from runtime.fieldtypes.base import SENSITIVE_TYPES
-from runtime.metadata.expressions import fields_used
-from runtime.metadata.expressions import parse
+from runtime.records.filter_names import named_fields
 
 __all__ = ["SENSITIVE_TYPES", "SealedText", "field_key", "install_key", "is_sensitive", "mask", "mask_record",
            "redact_changes", "redacted", "refuse_sensitive", "sealed_names", "sensitive_fields", "sensitive_names"]
 
 PREFIX = "enc1:"
 MASK = "••••"
-_ORDER_ITEM = re.compile(r"^[-+]?([a-z][a-z0-9_]*)")
 _log = logging.getLogger(__name__)
 _warned: list[bool] = []
 
@@ -185,9 +183,7 @@ def refuse_sensitive(registry, entity, where: str | None, order: str | None) -> 
     names = sensitive_names(registry, entity)
     if not names:
         return
-    named = {path[0] for path in fields_used(parse(where))} if where and where.strip() else set()
-    in_where = named & names
-    ordered = {m.group(1) for item in (order or "").split(",") if (m := _ORDER_ITEM.match(item.strip()))} & names
+    in_where, ordered = (named & names for named in named_fields(where, order))
     if in_where or ordered:
         name = min(in_where or ordered)
         where_or_order = "where" if in_where else "order"
