@@ -18,6 +18,7 @@ from runtime.metadata.model import Entity
 from runtime.records.registry import SchemaRegistry
 from runtime.security.guarded import GuardedRecords
 from runtime.security.guarded import records_for
+from runtime.web.screens.display import Display
 from runtime.web.view_as import effective_user_id
 
 __all__ = ["Screen", "registry", "screen"]
@@ -50,6 +51,19 @@ class Screen:
     def locked(self) -> frozenset[str]:
         """Fields this user may see but not change (plus the hidden ones)."""
         return frozenset(f.name for f in self.entity.fields if not self.service.access.writable(self.entity, f.name))
+
+    def display(self, entity: Entity, records: list[dict]) -> Display:
+        """How ``records`` of ``entity`` (this screen's or a child/related one) look to this user:
+        titles of linked records they may not read stay ``#id``."""
+        return Display(self.conn, self.registry, entity, records, current_user.language, self._title_scope)
+
+    def _title_scope(self, target: Entity, table):
+        access = self.service.access
+        if not access.can(target, "read") or target.title_field in access.hidden_fields(target):
+            return False
+        if target.title_field and target.field(target.title_field).opt("sensitive", False) and not access.is_admin:
+            return False  # a sensitive title is masked wherever the record itself is listed
+        return access.row_filter(target, table, "read", self.conn.dialect.name, self.service.clock())
 
     def can(self, action: str, record_id: int | None = None) -> bool:
         """May the user ``action`` this entity (or this record: its row rule is checked in SQL)?"""

@@ -13,7 +13,6 @@ from runtime.api import context
 from runtime.errors import StaleVersion
 from runtime.web.i18n import translate
 from runtime.web.screens.access import screen
-from runtime.web.screens.display import Display
 from runtime.web.screens.display import title_of
 
 __all__ = ["bin_view", "delete_record", "purge_record", "restore_record"]
@@ -56,7 +55,7 @@ def purge_record(app: str, entity: str, record_id: int):
 def bin_view(app: str, entity: str):
     s = screen(app, entity)
     rows = s.service.list_deleted(s.conn, app, entity, limit=BIN_ROWS)
-    display = Display(s.conn, s.registry, s.entity, rows, current_user.language)
+    display = s.display(s.entity, rows)
     return render_template("web/bin.html", s=s, rows=rows, display=display, title_of=title_of)
 
 

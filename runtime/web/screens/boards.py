@@ -36,7 +36,6 @@ from runtime.web.screens.access import Screen
 from runtime.web.screens.access import screen
 from runtime.web.screens.columns import card_fields
 from runtime.web.screens.columns import list_columns
-from runtime.web.screens.display import Display
 from runtime.web.screens.display import title_of
 from runtime.web.screens.filters import KIND_OPERATORS
 from runtime.web.screens.filters import OPERATORS
@@ -131,7 +130,7 @@ def _kanban(s: Screen, state: ListState) -> dict:
     shown = [f for f in list_columns(s.entity, list(state.columns)) if f.name != group.name]
     title_field, rest = card_fields(shown, s.entity)
     return {"group": group, "columns": columns, "title_field": title_field, "card_rest": rest,
-            "display": Display(s.conn, s.registry, s.entity, records, current_user.language)}
+            "display": s.display(s.entity, records)}
 
 
 def _column(s: Screen, state: ListState, group: Field, base: str, value, label, color) -> Column:

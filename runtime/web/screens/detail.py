@@ -10,7 +10,6 @@ from runtime.records.computed import session_variables
 from runtime.web.screens.access import screen
 from runtime.web.screens.conditions import FormJudge
 from runtime.web.screens.conditions import typed_values
-from runtime.web.screens.display import Display
 from runtime.web.screens.display import title_of
 from runtime.web.screens.display import user_names
 from runtime.web.screens.layout import entity_layout
@@ -34,19 +33,19 @@ def record(app: str, entity: str, record_id: int):
     return render_template(
         "web/detail.html", s=s, r=rec, title=title_of(s.entity, rec),
         layout=without_fields(layout, judge.hidden_fields(layout)),
-        display=Display(s.conn, s.registry, s.entity, [rec], language),
-        children=_child_displays(s, rec, language),
-        related=[(rel, Display(s.conn, s.registry, rel.entity, rel.rows, language)) for rel in related],
+        display=s.display(s.entity, [rec]),
+        children=_child_displays(s, rec),
+        related=[(rel, s.display(rel.entity, rel.rows)) for rel in related],
         timeline=timeline(s.entity, history, names, language), title_of=title_of,
         sharing=sharing_card(s, record_id),
     )
 
 
-def _child_displays(s, rec: dict, language: str) -> dict:
+def _child_displays(s, rec: dict) -> dict:
     """A Display per child table, so link and user values inside child rows show titles too."""
     out = {}
     for field in s.entity.fields:
         if field.type == "table":
             child, _table = s.registry.target(s.entity, field.opt("target"))
-            out[field.name] = (child, Display(s.conn, s.registry, child, rec.get(field.name) or [], language))
+            out[field.name] = (child, s.display(child, rec.get(field.name) or []))
     return out

@@ -7,10 +7,10 @@ rows (one query per target entity), never once per cell.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from decimal import InvalidOperation
-from typing import Any
 
 from flask import url_for
 from sqlalchemy import Connection
@@ -21,7 +21,7 @@ from runtime.metadata.model import Field
 from runtime.storage.system import users
 from runtime.web.labels import localize
 
-__all__ = ["Cell", "Display", "NUMERIC_TYPES", "record_url", "title_of"]
+__all__ = ["NUMERIC_TYPES", "Cell", "Display", "record_url", "title_of"]
 
 NUMERIC_TYPES = frozenset({"integer", "decimal", "currency", "percent", "rating", "rollup"})
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$"}
@@ -56,14 +56,20 @@ def title_of(entity: Entity, record: dict) -> str:
     return f"#{record.get('id')}"
 
 
+#: ``(target entity, table) ->`` the SQL filter of the linked records whose titles may be shown
+#: (None: all of them; False: none, only ``#id``).
+TitleScope = Callable[[Entity, object], object]
+
+
 class Display:
     """Formats the values of ``records`` of ``entity`` for ``language``."""
 
-    def __init__(self, conn: Connection, registry, entity: Entity, records: list[dict], language: str):
+    def __init__(self, conn: Connection, registry, entity: Entity, records: list[dict], language: str,
+                 title_scope: TitleScope | None = None):
         self.registry = registry
         self.entity = entity
         self.language = language
-        self.titles = _link_titles(conn, registry, entity, records)
+        self.titles = _link_titles(conn, registry, entity, records, title_scope)
         self.user_names = _user_names(conn, entity, records)
         self._urls: dict = {}
 
@@ -155,8 +161,10 @@ def _option(field: Field, value) -> dict:
     return next((o for o in field.opt("options", ()) if o.get("value") == value), {})
 
 
-def _link_titles(conn: Connection, registry, entity: Entity, records: list[dict]) -> dict:
-    """``{(app, entity): {id: title}}`` for every link value in ``records``."""
+def _link_titles(conn: Connection, registry, entity: Entity, records: list[dict],
+                 scope: TitleScope | None) -> dict:
+    """``{(app, entity): {id: title}}`` for every link value in ``records``; linked records
+    outside ``scope`` (the viewer may not read them) keep only their ``#id``."""
     wanted: dict[tuple, set] = defaultdict(set)
     targets = {}
     for field in entity.fields:
@@ -169,15 +177,16 @@ def _link_titles(conn: Connection, registry, entity: Entity, records: list[dict]
     titles = {}
     for key, ids in wanted.items():
         target, table = targets[key]
-        titles[key] = _titles(conn, target, table, ids) if ids else {}
+        titles[key] = _titles(conn, target, table, ids, scope(target, table) if scope else None) if ids else {}
     return titles
 
 
-def _titles(conn: Connection, target: Entity, table, ids) -> dict:
+def _titles(conn: Connection, target: Entity, table, ids, where) -> dict:
     name = target.title_field
-    if not name or name not in table.c:
+    if not name or name not in table.c or where is False:
         return {i: f"#{i}" for i in ids}
-    rows = conn.execute(select(table.c.id, table.c[name]).where(table.c.id.in_(list(ids))))
+    query = select(table.c.id, table.c[name]).where(table.c.id.in_(list(ids)))
+    rows = conn.execute(query if where is None else query.where(where))
     return {row[0]: str(row[1]) if row[1] not in (None, "") else f"#{row[0]}" for row in rows}
 
 

@@ -179,11 +179,10 @@ def _as_input(value):
 
 def _render(s: Screen, form, record: dict | None, *, status: int = 200, error: str | None = None,
             unplaced: dict | None = None, conflict=None):
-    language = current_user.language
     layout = without_fields(entity_layout(s.app, s.entity), s.hidden)
     values = record or apply_defaults(s.entity, {}, s.user_id, utcnow())  # what fields without inputs show
     typed_links = {f.name: _int(form[f.name].data) for f in s.entity.fields if f.type == "link" and f.name in form}
-    display = Display(s.conn, s.registry, s.entity, [values, typed_links], language)
+    display = s.display(s.entity, [values, typed_links])
     field_rules, section_rules = browser_rules(s.registry, s.entity, layout, [n for n in form._fields])
     row_forms = {f.name: (form[f.name], _defaults(s.registry.target(s.entity, f.opt("target"))[0], s.user_id))
                  for f in s.entity.fields if f.type == "table" and f.name in form}
@@ -192,18 +191,18 @@ def _render(s: Screen, form, record: dict | None, *, status: int = 200, error: s
         form_rules=field_rules, section_rules=section_rules,
         blank_row=lambda name: _blank_row(*row_forms[name]), link_title=lambda f, v: _link_title(display, f, v),
         unplaced=unplaced or {}, conflict=conflict, title=title_of(s.entity, record) if record else None,
-        display=display, values=values, invalid=invalid_fields(form), children=_shown_tables(s, form, values, language),
+        display=display, values=values, invalid=invalid_fields(form), children=_shown_tables(s, form, values),
         variables={"me": s.user_id, "today": utcnow().date().isoformat(), "now": utcnow().isoformat()},
     ), status
 
 
-def _shown_tables(s: Screen, form, values: dict, language: str) -> dict:
+def _shown_tables(s: Screen, form, values: dict) -> dict:
     """Child tables without inputs (read-only or locked), shown as the record page shows them."""
     out = {}
     for field in s.entity.fields:
         if field.type == "table" and field.name not in form:
             child, _table = s.registry.target(s.entity, field.opt("target"))
-            out[field.name] = (child, Display(s.conn, s.registry, child, values.get(field.name) or [], language))
+            out[field.name] = (child, s.display(child, values.get(field.name) or []))
     return out
 
 

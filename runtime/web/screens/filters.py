@@ -20,7 +20,7 @@ from runtime.metadata.model import Field
 from runtime.web.i18n import translate
 from runtime.web.labels import user_language
 
-__all__ = ["FilterRow", "OPERATORS", "filter_kind", "filterable", "parse_rows", "rows_to_where"]
+__all__ = ["OPERATORS", "FilterRow", "filter_kind", "filterable", "parse_rows", "rows_to_where"]
 
 TEXT_TYPES = frozenset({"text", "textarea", "email", "phone", "url", "richtext", "autonumber"})
 NUMBER_TYPES = frozenset({"integer", "decimal", "currency", "percent", "rating", "rollup"})

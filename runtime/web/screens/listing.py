@@ -18,13 +18,12 @@ from runtime.web.screens.boards import board
 from runtime.web.screens.columns import list_columns
 from runtime.web.screens.columns import listable
 from runtime.web.screens.columns import sortable
-from runtime.web.screens.display import Display
-from runtime.web.screens.rows import column_headers
-from runtime.web.screens.rows import table_rows
 from runtime.web.screens.filters import KIND_OPERATORS
 from runtime.web.screens.filters import OPERATORS
 from runtime.web.screens.filters import filter_kind
 from runtime.web.screens.filters import filterable
+from runtime.web.screens.rows import column_headers
+from runtime.web.screens.rows import table_rows
 from runtime.web.screens.views_ui import view_state
 
 __all__ = ["PAGE_SIZE", "records"]
@@ -45,7 +44,7 @@ def records(app: str, entity: str):
                               cursor=state.cursor or None, search=state.search or None, count=state.count)
     except ValidationFailed as err:  # a bad filter or sort: show it at the filter bar, list nothing
         page, error, status = Page([], None), err, 422
-    display = Display(s.conn, s.registry, s.entity, page.data, current_user.language)
+    display = s.display(s.entity, page.data)
     return render_template(
         "web/list.html", s=s, state=state, page=page, columns=columns, error=error,
         rows=table_rows(s, page.data, columns, display), headers=column_headers(s.entity, columns, current_user.language),
