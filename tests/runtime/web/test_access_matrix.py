@@ -110,6 +110,50 @@ def test_pickers_and_related_lists(app, world, who):
     assert deal_titles(related) == ROLES[who]
 
 
+@pytest.fixture
+def contracts(engine, settings, world):
+    """Each deal with its own uploaded contract (a file field added by a new version): ``{owner: file id}``."""
+    from builder.publish import publish
+    from runtime.records.files import store_upload
+    from tests.factories import make_field
+    from tests.runtime.security.permissions_app import sales_source
+
+    people, deals, _account = world
+    source = sales_source()
+    source["entities/deal.json"]["fields"].append(make_field("contract", "file"))
+    source["app.json"]["version"] = "1.0.1"
+    publish(engine, source)
+    found = {}
+    with engine.begin() as conn:
+        registry = SchemaRegistry.from_connection(conn)
+        admin = records_for(conn, registry, people["admin"])
+        for owner, deal_id in deals.items():
+            upload = store_upload(conn, settings.files_dir, registry, "sales", "deal", "contract",
+                                  f"contract of {owner}".encode(), f"{owner}.txt", user_id=people["admin"])
+            admin.update(conn, "sales", "deal", deal_id, {"contract": [upload]}, people["admin"], 1)
+            found[owner] = upload["id"]
+    return found
+
+
+@pytest.mark.parametrize("who", sorted(ROLES))
+def test_attachments_download_only_from_readable_records(app, engine, world, contracts, who):
+    from runtime.security.tokens import create_token
+
+    people, deals, _account = world
+    with engine.begin() as conn:
+        bearer = {"Authorization": f"Bearer {create_token(conn, people[who], 'matrix')}"}
+    client, api = client_for(app, who), app.test_client()
+    for owner, file_id in contracts.items():
+        readable = f"deal of {owner}" in ROLES[who]
+        web = client.get(f"/api/v1/files/{file_id}")  # what the record page links to, on the session
+        token = api.get(f"/api/v1/files/{file_id}", headers=bearer)
+        for response in (web, token):
+            assert response.status_code == (200 if readable else 404), (owner, response.status_code)
+            assert (response.get_data() == f"contract of {owner}".encode()) == readable
+        linked = f"/api/v1/files/{file_id}" in client.get(f"/a/sales/deal/{deals[owner]}").get_data(as_text=True)
+        assert linked == readable
+
+
 @pytest.mark.parametrize("who", sorted(ROLES))
 def test_comments_only_on_readable_records(app, world, who):
     _people, deals, _account = world
@@ -121,7 +165,7 @@ def test_comments_only_on_readable_records(app, world, who):
 
 
 def test_writes_follow_update_and_field_rules(app, world):
-    people, deals, _account = world
+    _people, deals, _account = world
     east = client_for(app, "rep_east")
     ok = east.patch(f"/api/v1/sales/deal/{deals['rep_east']}", json={"data": {"title": "renamed"}},
                     headers={"If-Match": "1"})
