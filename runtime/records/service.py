@@ -50,6 +50,7 @@ from runtime.records.rollups import planned_totals
 from runtime.records.rollups import recompute
 from runtime.records.serialize import row_to_dict
 from runtime.security.sensitive import redact_changes
+from runtime.security.sensitive import redact_rows
 from runtime.storage.system import record_shares
 
 
@@ -256,7 +257,7 @@ class RecordService:
         for plan in plans:
             before, after = write_children(conn, plan, record_id, user_id, now, new_parent=new_parent)
             if before != after:
-                changes[plan.field] = [before, after]
+                changes[plan.field] = [redact_rows(plan.entity, before), redact_rows(plan.entity, after)]
             rows[plan.field] = after
             for other in plan.moved_from:
                 self._rollups_of_other(conn, ent, other, plan.field, user_id, now)

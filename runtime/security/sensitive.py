@@ -39,7 +39,7 @@ from runtime.fieldtypes.base import SENSITIVE_TYPES
 from runtime.records.filter_names import named_fields
 
 __all__ = ["SENSITIVE_TYPES", "SealedText", "field_key", "install_key", "is_sensitive", "mask", "mask_record",
-           "redact_changes", "redacted", "refuse_sensitive", "sealed_names", "sensitive_fields", "sensitive_names"]
+           "redact_changes", "redact_rows", "redacted", "refuse_sensitive", "sealed_names", "sensitive_fields", "sensitive_names"]
 
 PREFIX = "enc1:"
 MASK = "••••"
@@ -176,6 +176,14 @@ def redact_changes(entity, changes: dict) -> dict:
     if not names:
         return changes
     return {**changes, **{n: [redacted(v) for v in changes[n]] for n in names}}
+
+
+def redact_rows(entity, rows: list[dict]) -> list[dict]:
+    """Child rows of ``entity`` as a parent's history keeps them: sensitive values only noted as set."""
+    names = sealed_names(entity)
+    if not names:
+        return rows
+    return [{k: redacted(v) if k in names else v for k, v in row.items()} for row in rows]
 
 
 def refuse_sensitive(registry, entity, where: str | None, order: str | None) -> None:

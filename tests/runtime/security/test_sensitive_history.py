@@ -74,3 +74,28 @@ def test_delete_restore_and_purge_keep_no_sensitive_value_in_history(engine, vau
     assert [e["action"] for e in entries] == ["create", "delete", "restore", "delete", "purge"]
     purged = entries[-1]["changes"]
     assert purged["name"] == ["Ann", None] and purged["phone"] == purged["email"] == [MASK, None]
+
+
+def test_child_rows_in_their_parents_history_keep_no_sensitive_value(engine, settings):
+    from builder.publish import publish
+    from runtime.records.service import RecordService
+    from runtime.security.sensitive import field_key
+    from runtime.security.sensitive import install_key
+    from tests.factories import make_app
+    from tests.factories import make_entity
+    from tests.factories import make_field as f
+
+    install_key(engine, field_key(settings.field_key, settings.secret_key))
+    line = make_entity("card", [f("label"), f("pin", "text", sensitive=True)])
+    publish(engine, make_app("shop", make_entity("wallet", [f("name"), f("cards", "table", target="card")]), line))
+    with engine.begin() as conn:
+        service = RecordService(SchemaRegistry.from_connection(conn))
+        made = service.create(conn, "shop", "wallet", {"name": "a", "cards": [{"label": "x", "pin": "4711-0013"}]},
+                              None)
+        assert made["cards"][0]["pin"] == "4711-0013"
+        row = {"id": made["cards"][0]["id"], "label": "x", "pin": "9999-0013"}
+        service.update(conn, "shop", "wallet", made["id"], {"cards": [row]}, None, 1)
+        entries = service.history(conn, "shop", "wallet", made["id"])
+        assert "0013" not in stored_text(conn, history)
+    old, new = entries[-1]["changes"]["cards"]  # the change of a sensitive value is still an entry
+    assert old[0]["pin"] == new[0]["pin"] == MASK and new[0]["label"] == "x"
