@@ -10,9 +10,14 @@ the same.
 from __future__ import annotations
 
 import io
+from types import SimpleNamespace
 
 from markupsafe import escape
 
+from builder.publish import publish
+from runtime.clock import utcnow
+from runtime.records.comments import add_comment
+from runtime.security.users import create_user
 from tests.factories import make_app
 from tests.factories import make_entity
 from tests.factories import make_field
@@ -115,6 +120,35 @@ def source() -> dict:
     docs = make_app(APP, other, line, thing, label=label("app"))
     docs["forms/thing.json"] = FORM
     return docs
+
+
+def install(engine) -> tuple[int, int]:
+    """Publish the app and add Vera (an admin, plain name) and a user whose display name is a payload."""
+    publish(engine, source(), author="test")
+    with engine.begin() as conn:
+        vera = create_user(conn, VIEWER, PASSWORD, display_name="Vera Admin", is_admin=True)
+        evil = create_user(conn, EVIL, PASSWORD, display_name=payload("user"))
+    return vera, evil
+
+
+def seed(client, engine, vera: int, evil: int) -> SimpleNamespace:
+    """Through the REST API (``client`` may write to it): a payload record of every field type, its link
+    target and uploads; then a comment by the payload user mentioning Vera, and Vera's mentioning him."""
+    other = api_create(client, "other", {"name": payload("other"), "city": payload("city")})
+    doc = upload(client, "doc", FILE_NAME, b"plain text, not markup\n")
+    pic = upload(client, "pic", IMAGE_NAME, PNG)
+    values = thing_values(other["id"], evil, doc, pic)
+    thing = api_create(client, "thing", values)
+    with engine.begin() as conn:
+        add_comment(conn, APP, "thing", thing["id"], evil, f"@{VIEWER} {payload('comment')}", utcnow())
+        add_comment(conn, APP, "thing", thing["id"], vera, f"{payload('mention')} @{EVIL}", utcnow())
+    return SimpleNamespace(client=client, thing=thing, other=other, values=values, vera=vera, evil=evil)
+
+
+def api_create(client, entity: str, data: dict) -> dict:
+    response = client.post(f"/api/v1/{APP}/{entity}", json={"data": data})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    return response.get_json()["data"]
 
 
 def upload(client, field: str, name: str, content: bytes) -> dict:

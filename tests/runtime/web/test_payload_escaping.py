@@ -14,18 +14,13 @@ import io
 import json
 import re
 from html.parser import HTMLParser
-from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
 
-from builder.publish import publish
-from runtime.clock import utcnow
 from runtime.fieldtypes import type_names
-from runtime.records.comments import add_comment
 from runtime.records.import_columns import match_columns
 from runtime.records.registry import SchemaRegistry
-from runtime.security.users import create_user
 from tests.runtime.web import payload_app as hostile
 from tests.runtime.web.payload_app import APP
 from tests.runtime.web.payload_app import escaped
@@ -128,30 +123,12 @@ def strings(data):
             yield from strings(value)
 
 
-def api_create(client, entity: str, data: dict) -> dict:
-    response = client.post(f"/api/v1/{APP}/{entity}", json={"data": data})
-    assert response.status_code == 201, response.get_data(as_text=True)
-    return response.get_json()["data"]
-
-
 @pytest.fixture
 def seeded(client, engine):
-    """The hostile app published, Vera (an admin) signed in, a payload record of every field type,
-    a comment by a user whose name is a payload mentioning Vera, and Vera's comment mentioning him."""
-    publish(engine, hostile.source(), author="test")
-    with engine.begin() as conn:
-        vera = create_user(conn, hostile.VIEWER, hostile.PASSWORD, display_name="Vera Admin", is_admin=True)
-        evil = create_user(conn, hostile.EVIL, hostile.PASSWORD, display_name=payload("user"))
+    """The hostile app published, Vera (an admin) signed in, and the payload records (``payload_app.seed``)."""
+    vera, evil = hostile.install(engine)
     assert client.post("/login", data={"email": hostile.VIEWER, "password": hostile.PASSWORD}).status_code == 302
-    other = api_create(client, "other", {"name": payload("other"), "city": payload("city")})
-    doc = hostile.upload(client, "doc", hostile.FILE_NAME, b"plain text, not markup\n")
-    pic = hostile.upload(client, "pic", hostile.IMAGE_NAME, hostile.PNG)
-    values = hostile.thing_values(other["id"], evil, doc, pic)
-    thing = api_create(client, "thing", values)
-    with engine.begin() as conn:
-        add_comment(conn, APP, "thing", thing["id"], evil, f"@{hostile.VIEWER} {payload('comment')}", utcnow())
-        add_comment(conn, APP, "thing", thing["id"], vera, f"{payload('mention')} @{hostile.EVIL}", utcnow())
-    return SimpleNamespace(client=client, thing=thing, other=other, values=values, vera=vera, evil=evil)
+    return hostile.seed(client, engine, vera, evil)
 
 
 #: What the record's own values look like on a screen (labels of options, titles of links, names of users).
@@ -239,6 +216,8 @@ def test_edit_form_keeps_payloads_as_escaped_input_values(seeded):
                  payload("line"), payload("label note"))
     assert f'data-title="{escaped(payload("other"))}"' in html
     assert f'value="{escaped(payload("name"))}"' in html
+    # The form rules travel as JSON in attributes; a string with </script> in them stays data.
+    assert "</script><script>alert(1)</script>" in set(strings(PageAudit.of(html).islands))
 
 
 def test_new_form_prefilled_from_the_address_is_escaped(seeded):
@@ -270,7 +249,7 @@ def test_notifications_show_the_actor_title_and_excerpt_escaped(seeded):
 
 
 def test_recycle_bin_and_its_flash_message_are_escaped(seeded):
-    binned = api_create(seeded.client, "thing", {"name": payload("binned")})
+    binned = hostile.api_create(seeded.client, "thing", {"name": payload("binned")})
     response = seeded.client.post(f"{THINGS}/{binned['id']}/delete", data={"version": "1"}, follow_redirects=True)
     flashed = response.get_data(as_text=True)
     assert_safe(flashed)
@@ -340,8 +319,8 @@ def runs_as_formula(cell: str) -> bool:
 
 
 def test_csv_export_prefixes_every_cell_that_would_run_as_a_formula(seeded, engine):
-    formula = api_create(seeded.client, "thing", FORMULAS)
-    minus = api_create(seeded.client, "thing", {"name": "-2+3"})
+    formula = hostile.api_create(seeded.client, "thing", FORMULAS)
+    minus = hostile.api_create(seeded.client, "thing", {"name": "-2+3"})
     ids = [seeded.thing["id"], formula["id"], minus["id"]]
     response = seeded.client.post(f"{THINGS}/bulk", data={"action": "export", "ids": [str(i) for i in ids]})
     assert response.status_code == 200 and response.mimetype == "text/csv"
@@ -374,7 +353,7 @@ def xlsx_export(client, entity: str):
 
 
 def test_xlsx_export_types_every_text_cell_as_text(seeded):
-    formula = api_create(seeded.client, "thing", FORMULAS)
+    formula = hostile.api_create(seeded.client, "thing", FORMULAS)
     sheet = xlsx_export(seeded.client, "thing")
     cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
