@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 import pytest
 from openpyxl import load_workbook
 
+from runtime.fieldtypes import get_type
 from runtime.fieldtypes import type_names
 from runtime.records.import_columns import match_columns
 from runtime.records.registry import SchemaRegistry
@@ -142,6 +143,8 @@ SHOWN_VALUES = [*LISTED_VALUES, payload("notes"), payload("body"), hostile.SIGNA
 def test_the_payload_record_covers_every_registered_field_type():
     """A new field type fails here until the payload app (and so every screen test) covers it."""
     assert sorted({f["type"] for f in hostile.THING_FIELDS}) == type_names()
+    typed_in = {f["name"] for f in hostile.THING_FIELDS if not get_type(f["type"]).computed}
+    assert typed_in == set(hostile.thing_values(1, 2, {"id": "a"}, {"id": "b"}))  # each one holds a value
 
 
 # -- list, filters, boards -----------------------------------------------------------
@@ -161,6 +164,8 @@ def test_search_and_filters_echoed_back_are_escaped(seeded):
     assert_shown(bad_where, payload("where"))
     found = page(seeded.client, f"{THINGS}?q=alert&f=name&op=contains&v=alert")
     assert_shown(found, payload("name"))
+    page(seeded.client, f"/a/{APP}/{payload('path')}", status=404)
+    page(seeded.client, f"{THINGS}?mode=kanban&group=stage&where={payload('where')}", status=422)
 
 
 def test_kanban_grouped_by_a_select_whose_labels_are_payloads(seeded):
