@@ -106,8 +106,8 @@ def test_log_out_everywhere_ends_the_other_sessions_only(app, user_id, engine):
 def test_changing_the_password_ends_the_other_sessions(app, user_id):
     phone, laptop = app.test_client(), app.test_client()
     login(phone), login(laptop)
-    weak = laptop.post("/me/password", data={"current_password": PASSWORD, "new_password": "annlee2024",
-                                              "confirm_password": "annlee2024"})
+    weak = laptop.post("/me/password", data={"current_password": PASSWORD, "new_password": "annlee202412",
+                                              "confirm_password": "annlee202412"})
     assert weak.status_code == 422
     assert "Do not use your email address or name as your password." in weak.get_data(as_text=True)
     wrong = laptop.post("/me/password", data={"current_password": "nope", "new_password": "x",
@@ -161,7 +161,7 @@ def test_forgot_password_answers_the_same_and_the_link_works_once(client, user_i
     path = link.removeprefix("http://localhost")
     assert client.get(path).status_code == 200
     short = client.post(path, data={"new_password": "short", "confirm_password": "short"})
-    assert short.status_code == 422 and "Use at least 10 characters." in short.get_data(as_text=True)
+    assert short.status_code == 422 and "Use at least 12 characters." in short.get_data(as_text=True)
     done = client.post(path, data={"new_password": "new secret 42", "confirm_password": "new secret 42"})
     assert done.status_code == 302 and done.location == "/login"
     assert client.get(path).status_code == 404

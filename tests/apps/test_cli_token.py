@@ -16,7 +16,7 @@ def cli(database_url, tmp_path):
         return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
     assert run("init").exit_code == 0
-    assert run("user", "create", "--email", "ann@example.com", "--password", "s3cret-pass").exit_code == 0
+    assert run("user", "create", "--email", "ann@example.com", "--password", "s3cret-pass-12").exit_code == 0
     return run
 
 

@@ -23,7 +23,7 @@ def user_id(engine):
     """Ann administers the sample app: these tests are about the API's behaviour, and the sample
     app has roles (tests/runtime/security/test_permissions*.py cover what non-admins may do)."""
     with engine.begin() as conn:
-        return create_user(conn, "ann@example.com", "s3cret-pass", display_name="Ann", is_admin=True)
+        return create_user(conn, "ann@example.com", "s3cret-pass-12", display_name="Ann", is_admin=True)
 
 
 @pytest.fixture

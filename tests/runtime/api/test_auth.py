@@ -54,7 +54,7 @@ def test_token_use_updates_last_used(api, engine):
 
 
 def _sign_in(client):
-    response = client.post("/login", data={"email": "ann@example.com", "password": "s3cret-pass"})
+    response = client.post("/login", data={"email": "ann@example.com", "password": "s3cret-pass-12"})
     assert response.status_code == 302
 
 

@@ -27,7 +27,7 @@ def test_tokens_of_other_users_are_invisible(api, client, engine):
     from runtime.security.users import create_user
 
     with engine.begin() as conn:
-        bob = create_user(conn, "bob@example.com", "s3cret-pass")
+        bob = create_user(conn, "bob@example.com", "s3cret-pass-12")
         create_token(conn, bob, "bobs", "write")
         bob_token_id = list_tokens(conn, bob)[0]["id"]
     assert "bobs" not in str(api.get("/api/v1/me/tokens").get_json())

@@ -29,7 +29,7 @@ def conn(engine):
 
 @pytest.fixture
 def ann(conn):
-    return create_user(conn, "ann@example.com", "s3cret-pass")
+    return create_user(conn, "ann@example.com", "s3cret-pass-12")
 
 
 def test_token_is_stored_as_its_hash_only(conn, ann):
@@ -91,7 +91,7 @@ def test_list_never_shows_the_secret(conn, ann):
 
 
 def test_a_user_revokes_only_their_own_tokens(conn, ann):
-    bob = create_user(conn, "bob@example.com", "s3cret-pass")
+    bob = create_user(conn, "bob@example.com", "s3cret-pass-12")
     token = create_token(conn, ann, "mine", now=T0)
     token_id = list_tokens(conn, ann)[0]["id"]
     with pytest.raises(NotFound):

@@ -146,13 +146,11 @@ def preview_warnings() -> set[str]:
 
 def password_messages() -> set[str]:
     """Every message ``password_problems()`` gives, found by breaking each rule once."""
-    from runtime.security.passwords import COMMON_PASSWORDS
     from runtime.security.passwords import MAX_LENGTH
     from runtime.security.passwords import MIN_LENGTH
     from runtime.security.passwords import password_problems
 
-    common = next(p for p in sorted(COMMON_PASSWORDS) if len(p) >= MIN_LENGTH)
-    samples = ["", "x" * (MAX_LENGTH + 1), "a" * MIN_LENGTH, "ann@example.com1", common]
+    samples = ["", "x" * (MAX_LENGTH + 1), "a" * MIN_LENGTH, "ann@example.com1"]
     return {m for pw in samples for m in password_problems(pw, email="ann@example.com")}
 
 
