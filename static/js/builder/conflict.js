@@ -1,8 +1,9 @@
-// The conflict dialog: someone saved this entity after we loaded it. Both versions are shown
-// as readable field lists, differences marked, and the admin decides: keep mine (save over
-// theirs) or take theirs (drop my changes).
+// The entity designer's view of a conflict: someone saved this entity after we loaded it. Both
+// versions are drawn as readable field lists, differences marked, for the shared dialog
+// (conflict-dialog.js) where the admin keeps theirs or mine.
 
 import { t } from "../i18n.js";
+import { chooseVersion } from "./conflict-dialog.js";
 import { el, localize } from "./dom.js";
 import { typeLabel } from "./palette.js";
 
@@ -29,26 +30,7 @@ function versionList(doc, other) {
   ]);
 }
 
-/** Show the dialog; resolves to "mine", "theirs" or null (closed without choosing). */
+/** Show both versions as field lists; resolves to "mine", "theirs" or null (closed without choosing). */
 export function resolveConflict(root, theirs, yours) {
-  const dialog = root.querySelector("[data-conflict]");
-  dialog.querySelector("[data-conflict-theirs]").replaceChildren(versionList(theirs, yours));
-  dialog.querySelector("[data-conflict-yours]").replaceChildren(versionList(yours, theirs));
-  const modal = window.bootstrap.Modal.getOrCreateInstance(dialog);
-  return new Promise((resolve) => {
-    let choice = null;
-    const pick = (value) => () => { choice = value; modal.hide(); };
-    const mine = dialog.querySelector("[data-keep-mine]");
-    const other = dialog.querySelector("[data-take-theirs]");
-    const onMine = pick("mine");
-    const onTheirs = pick("theirs");
-    mine.addEventListener("click", onMine, { once: true });
-    other.addEventListener("click", onTheirs, { once: true });
-    dialog.addEventListener("hidden.bs.modal", () => {
-      mine.removeEventListener("click", onMine);
-      other.removeEventListener("click", onTheirs);
-      resolve(choice);
-    }, { once: true });
-    modal.show();
-  });
+  return chooseVersion(root.querySelector("[data-conflict]"), versionList(theirs, yours), versionList(yours, theirs));
 }

@@ -1,9 +1,10 @@
 /**
  * The conflict dialog of the form designer: another admin saved the form after this page loaded.
- * Both versions are shown as outlines (blocks and their fields), blocks that differ marked, and
- * the admin keeps theirs or mine; nothing is merged behind their back.
+ * Both versions are drawn as outlines (blocks and their fields), blocks that differ marked, for
+ * the shared dialog (conflict-dialog.js) where the admin keeps theirs or mine.
  */
 
+import { chooseVersion } from "./conflict-dialog.js";
 import { el, localize } from "./form-api.js";
 
 const blockKey = (block) => JSON.stringify(block);
@@ -24,12 +25,7 @@ function outline(document, other, text) {
   }));
 }
 
-/** Show both versions; ``onKeepMine`` / ``onTakeTheirs`` run on the admin's choice. */
-export function showConflict(dialog, { theirs, yours, text, onKeepMine, onTakeTheirs }) {
-  dialog.querySelector('[data-part="theirs"]').replaceChildren(outline(theirs, yours, text));
-  dialog.querySelector('[data-part="yours"]').replaceChildren(outline(yours, theirs, text));
-  const modal = window.bootstrap.Modal.getOrCreateInstance(dialog);
-  dialog.querySelector('[data-action="keep-mine"]').onclick = () => { modal.hide(); onKeepMine(); };
-  dialog.querySelector('[data-action="take-theirs"]').onclick = () => { modal.hide(); onTakeTheirs(); };
-  modal.show();
+/** Show both versions as outlines; resolves to "mine", "theirs" or null (closed without choosing). */
+export function showConflict(dialog, { theirs, yours, text }) {
+  return chooseVersion(dialog, outline(theirs, yours, text), outline(yours, theirs, text));
 }

@@ -96,21 +96,17 @@ async function save(revision = ui.revision) {
   }
 }
 
-function openConflict(details, mine) {
-  showConflict(part("conflict"), {
-    theirs: details.theirs,
-    yours: mine,
-    text,
-    onKeepMine: () => save(details.theirs_revision),
-    onTakeTheirs: () => {
-      ui.revision = details.theirs_revision;
-      ui.model.load(details.theirs || state.document);
-      ui.selected = null;
-      setDirty(false);
-      notice("info", text.took_theirs);
-      redraw();
-    },
-  });
+async function openConflict(details, mine) {
+  const choice = await showConflict(root.querySelector("[data-conflict]"), { theirs: details.theirs, yours: mine, text });
+  if (choice === "mine") save(details.theirs_revision);
+  else if (choice === "theirs") {
+    ui.revision = details.theirs_revision;
+    ui.model.load(details.theirs || state.document);
+    ui.selected = null;
+    setDirty(false);
+    notice("info", text.took_theirs);
+    redraw();
+  }
 }
 
 function showView(name) {
