@@ -57,6 +57,17 @@ def reports_errors(command):
     return wrapper
 
 
+def user_named(conn, email: str):
+    """The user row an ``--email``/``--user`` option names; an unknown email is bad input (exit 2)."""
+    from runtime.errors import BadInput
+    from runtime.security.users import get_user_by_email
+
+    row = get_user_by_email(conn, email)
+    if row is None:
+        raise BadInput(f"no user {email}")
+    return row
+
+
 def _detail_lines(details) -> list[str]:
     if isinstance(details, dict):
         return [f"{k}: {v}" for k, v in details.items()]
@@ -159,12 +170,9 @@ def user_roles(ctx: Context, email: str, grants: tuple[str, ...], revokes: tuple
     from runtime.security.role_grants import grant_role
     from runtime.security.role_grants import revoke_role
     from runtime.security.role_grants import roles_of
-    from runtime.security.users import get_user_by_email
 
     with ctx.engine.begin() as conn:
-        row = get_user_by_email(conn, email)
-        if row is None:
-            raise click.UsageError(f"No user with email {email}.")
+        row = user_named(conn, email)
         for role in grants:
             grant_role(conn, row.id, role, Actor())
         for role in revokes:
@@ -181,12 +189,9 @@ def user_roles(ctx: Context, email: str, grants: tuple[str, ...], revokes: tuple
 def user_reset_2fa(ctx: Context, email: str):
     """Turn off a user's two-step verification (lost phone); they set it up again."""
     from runtime.security.twofactor import disable
-    from runtime.security.users import get_user_by_email
 
     with ctx.engine.begin() as conn:
-        row = get_user_by_email(conn, email)
-        if row is None:
-            raise click.ClickException(f"No user with email {email}.")
+        row = user_named(conn, email)
         disable(conn, row.id, event="2fa_reset")
     click.echo(f"Two-step verification reset for {row.email}.")
 

@@ -7,6 +7,7 @@ import click
 from apps.cli import Context
 from apps.cli import pass_ctx
 from apps.cli import reports_errors
+from apps.cli import user_named
 
 
 @click.group()
@@ -141,16 +142,11 @@ def _installing_user(ctx: Context, email: str | None):
     """The user named by ``--user``, else the first active administrator (None if there is none)."""
     from sqlalchemy import select
 
-    from runtime.errors import BadInput
-    from runtime.security.users import get_user_by_email
     from runtime.storage.system import users
 
     with ctx.engine.connect() as conn:
         if email is not None:
-            found = get_user_by_email(conn, email)
-            if found is None:
-                raise BadInput(f"no user {email}")
-            return found
+            return user_named(conn, email)
         first_admin = select(users.c.id, users.c.email).where(users.c.is_admin.is_(True), users.c.is_active.is_(True))
         return conn.execute(first_admin.order_by(users.c.id).limit(1)).first()
 

@@ -11,21 +11,12 @@ import click
 from apps.cli import Context
 from apps.cli import pass_ctx
 from apps.cli import reports_errors
-from runtime.errors import NotFound
+from apps.cli import user_named
 
 
 @click.group()
 def token():
     """Create, list and revoke API tokens."""
-
-
-def _user_id(conn, email: str) -> int:
-    from runtime.security.users import get_user_by_email
-
-    row = get_user_by_email(conn, email)
-    if row is None:
-        raise NotFound(f"no user {email}")
-    return row.id
 
 
 @token.command("create")
@@ -39,7 +30,7 @@ def token_create(ctx: Context, email: str, scope: str, name: str):
     from runtime.security.tokens import create_token
 
     with ctx.engine.begin() as conn:
-        secret = create_token(conn, _user_id(conn, email), name, scope)
+        secret = create_token(conn, user_named(conn, email).id, name, scope)
     click.echo(secret)
 
 
@@ -52,7 +43,7 @@ def token_list(ctx: Context, email: str):
     from runtime.security.tokens import list_tokens
 
     with ctx.engine.connect() as conn:
-        rows = list_tokens(conn, _user_id(conn, email))
+        rows = list_tokens(conn, user_named(conn, email).id)
     if not rows:
         click.echo(f"{email}: no tokens")
     for row in rows:

@@ -49,4 +49,5 @@ def test_bad_input_exits_2(cli):
     assert cli("token", "create", "--user", "ann@example.com", "--scope", "root").exit_code == 2
     result = cli("token", "revoke", "999")
     assert result.exit_code == 1 and "no token 999" in result.stderr
-    assert cli("token", "create", "--user", "nobody@example.com").exit_code == 1
+    missing = cli("token", "create", "--user", "nobody@example.com")
+    assert missing.exit_code == 2 and "no user nobody@example.com" in missing.stderr

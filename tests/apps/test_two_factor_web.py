@@ -172,7 +172,7 @@ def test_cli_resets_2fa(app, settings, enrolled, tmp_path):
     assert result.exit_code == 0, result.output
     assert login(app.test_client()).status_code == 302
     missing = run("nobody@example.com")
-    assert missing.exit_code == 1 and "No user" in missing.output
+    assert missing.exit_code == 2 and "no user nobody@example.com" in missing.output
 
 
 def test_required_2fa_sends_the_user_to_enrollment_until_done(app, client, ids, clock, engine):
