@@ -3,7 +3,7 @@
 Each expression goes through ``to_tree`` and is evaluated in Chromium; results
 are compared with their kind and, for decimals, their scale. Hand-picked edge
 cases come first, then random expressions and records drawn by the strategies
-of the Python-vs-SQL agreement test (sub-expressions through links are skipped:
+the Python-vs-SQL agreement test uses too (expr_strategies.py) (sub-expressions through links are skipped:
 to_tree leaves those to the server). No 64-bit guard is needed here: Python
 ints and JS BigInts are both unbounded.
 """
@@ -15,11 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck
 from hypothesis import assume
-from hypothesis import given
-from hypothesis import settings
-from hypothesis import strategies as st
 
 from runtime.metadata.expressions import FUNCTIONS
 from runtime.metadata.expressions import ExpressionError
@@ -29,9 +25,7 @@ from runtime.metadata.expressions.nodes import walk
 from runtime.metadata.expressions.tree import to_tree
 from tests.runtime.metadata.conftest import SCOPE
 from tests.runtime.metadata.conftest import get_field
-from tests.runtime.metadata.test_expressions_agreement import records
-from tests.runtime.metadata.test_expressions_agreement import sources
-from tests.runtime.metadata.test_expressions_agreement import variables
+from tests.runtime.metadata.expr_strategies import random_cases
 
 pytestmark = pytest.mark.e2e
 
@@ -271,16 +265,7 @@ def test_form_text_is_read_as_the_server_reads_it(expr_page, source, wire, expec
     assert got == expected
 
 
-@settings(
-    max_examples=300,
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
-)
-@given(source=sources, rows=st.lists(records, min_size=1, max_size=4), variables_=variables)
+@random_cases(300)
 def test_browser_and_python_agree(expr_page, source, rows, variables_):
     """Every sub-expression the browser may evaluate gives Python's value on every row."""
     expression = parse(source)
