@@ -16,36 +16,25 @@ T0 = datetime(2026, 1, 5, 9, 0, 0)
 NEW = "brand new secret"
 
 
-@pytest.fixture
-def conn(engine):
-    with engine.begin() as connection:
-        yield connection
-
-
-@pytest.fixture
-def user_id(conn):
-    return create_user(conn, "ann@example.com", "long enough secret")
-
-
-def test_unknown_email_gets_no_token(conn, user_id):
+def test_unknown_email_gets_no_token(conn, ann):
     assert request_reset(conn, "nobody@example.com", T0) is None
 
 
-def test_a_token_works_once_and_ends_sessions(conn, user_id):
+def test_a_token_works_once_and_ends_sessions(conn, ann):
     _, token = request_reset(conn, "ANN@example.com", T0)
-    generation = get_user(conn, user_id).session_generation
+    generation = get_user(conn, ann).session_generation
     assert complete_reset(conn, token, NEW, T0 + timedelta(minutes=5))
     assert authenticate(conn, "ann@example.com", NEW, now=T0) is not None
-    assert get_user(conn, user_id).session_generation == generation + 1
+    assert get_user(conn, ann).session_generation == generation + 1
     assert not complete_reset(conn, token, "another secret 2", T0 + timedelta(minutes=6))
 
 
-def test_a_token_expires_after_an_hour(conn, user_id):
+def test_a_token_expires_after_an_hour(conn, ann):
     _, token = request_reset(conn, "ann@example.com", T0)
     assert not complete_reset(conn, token, NEW, T0 + timedelta(hours=1))
 
 
-def test_wrong_or_superseded_tokens_are_refused(conn, user_id):
+def test_wrong_or_superseded_tokens_are_refused(conn, ann):
     _, first = request_reset(conn, "ann@example.com", T0)
     _, second = request_reset(conn, "ann@example.com", T0)
     assert not complete_reset(conn, "not-a-token", NEW, T0)

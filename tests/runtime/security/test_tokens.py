@@ -21,17 +21,6 @@ from runtime.storage.system import users
 T0 = datetime(2026, 3, 14, 9, 0, 0)
 
 
-@pytest.fixture
-def conn(engine):
-    with engine.begin() as connection:
-        yield connection
-
-
-@pytest.fixture
-def ann(conn):
-    return create_user(conn, "ann@example.com", "s3cret-pass-12")
-
-
 def test_token_is_stored_as_its_hash_only(conn, ann):
     token = create_token(conn, ann, "script", "write", now=T0)
     assert token.startswith("mcrm_") and len(token) > 40

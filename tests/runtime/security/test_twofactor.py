@@ -10,7 +10,6 @@ from cryptography.exceptions import InvalidTag
 
 from runtime.security import twofactor
 from runtime.security.recovery import remaining_codes
-from runtime.security.users import create_user
 from runtime.security.users import get_user
 
 KEY = "test-secret"
@@ -23,14 +22,8 @@ def code_at(secret, when, steps=0):
 
 
 @pytest.fixture
-def conn(engine):
-    with engine.begin() as connection:
-        yield connection
-
-
-@pytest.fixture
-def user(conn):
-    return get_user(conn, create_user(conn, "ann@example.com", "long enough secret"))
+def user(conn, ann):
+    return get_user(conn, ann)
 
 
 def enroll(conn, user):

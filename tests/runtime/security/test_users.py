@@ -16,12 +16,6 @@ from runtime.security.users import set_password
 from runtime.storage.system import users
 
 
-@pytest.fixture
-def conn(engine):
-    with engine.begin() as connection:
-        yield connection
-
-
 def _details(excinfo) -> dict:
     return excinfo.value.details
 
