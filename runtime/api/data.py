@@ -81,7 +81,8 @@ class DataRoutes:
             self._entity(conn, app, entity, "create")
         path = _work_dir("imports") / f"{uuid.uuid4().hex}{suffix}"
         upload.save(path)
-        params = {"app": app, "entity": entity, "path": str(path), "mode": request.form.get("mode"),
+        params = {"app": app, "entity": entity, "path": str(path), "upload": str(path),  # removed when done
+                  "mode": request.form.get("mode"),
                   "upsert_on": request.form.get("upsert_on") or None, "mapping": _mapping(request.form),
                   "language": api_user().language}
         return self._submitted("import", params)
@@ -180,7 +181,7 @@ def _mapping(form) -> dict | None:
 
 def _public(job: dict) -> dict:
     """The job resource: no server paths."""
-    params = {k: v for k, v in job["params"].items() if k != "path"}
+    params = {k: v for k, v in job["params"].items() if k not in ("path", "upload")}
     result = job["result"]
     if isinstance(result, dict):
         result = {k: v for k, v in result.items() if k != "path"}

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection
@@ -225,18 +226,29 @@ def run_job(engine: Engine, job_id: str, listener: Progress | None = None, *, re
             conn.execute(update(jobs).where(jobs.c.id == job_id).values(
                 status="done", result=result, finished_at=utcnow(), error=None,
                 **_final_counts(result)))
+        _discard_upload(job["params"])
         return result
     except MetacrmError as err:
         _set(engine, job_id, status="failed", error=err.message, finished_at=utcnow(),
              result={"code": err.code, "details": err.details})
         if reraise and not isinstance(err, BadInput):
             raise
+        _discard_upload(job["params"])
         return None
     except Exception:
         _set(engine, job_id, status="failed", error=traceback.format_exc(limit=5), finished_at=utcnow())
         if reraise:
             raise
+        _discard_upload(job["params"])
         return None
+
+
+def _discard_upload(params: dict) -> None:
+    """A file uploaded for this job (``params["upload"]``, e.g. an API import's sheet) is removed
+    once the job has its final outcome: it may hold sensitive values in clear. A job that will be
+    retried keeps it."""
+    if isinstance(params.get("upload"), str):
+        Path(params["upload"]).unlink(missing_ok=True)
 
 
 def _final_counts(result: Any) -> dict:
