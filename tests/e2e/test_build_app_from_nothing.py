@@ -5,10 +5,13 @@ generated screens."""
 
 import pytest
 
+from tests.e2e.designer_steps import add_field
+from tests.e2e.designer_steps import add_select
+from tests.e2e.designer_steps import create_entity
+from tests.e2e.designer_steps import save_entity
 from tests.e2e.harness import assert_healthy
 from tests.e2e.harness import login
 from tests.e2e.harness import screenshot
-from tests.e2e.test_entity_designer import add_field
 
 expect = pytest.importorskip("playwright.sync_api", reason="Python Playwright not installed").expect
 
@@ -17,16 +20,7 @@ pytestmark = pytest.mark.e2e
 
 def new_entity(page, name: str, label: str) -> None:
     page.goto("/builder/projects/entities/new")
-    page.fill("#entity-name", name)
-    page.fill("#entity-label-en", label)
-    with page.expect_navigation():
-        page.click("[data-testid=create-entity]")
-    expect(page.locator("body")).to_have_attribute("data-designer-ready", "1")
-
-
-def save_entity(page) -> None:
-    page.click("[data-testid=save-entity]")
-    expect(page.locator("[data-status]")).to_have_text("Saved")
+    create_entity(page, name, label)
 
 
 def test_build_publish_and_use_an_app(desktop_page, live_server):
@@ -43,12 +37,7 @@ def test_build_publish_and_use_an_app(desktop_page, live_server):
 
     new_entity(page, "deal", "Deal")
     add_field(page, "text", "code", "Code")
-    add_field(page, "select", "stage", "Stage")
-    page.locator("[data-testid=option-value]").first.fill("qualify")
-    page.locator("[data-testid=option-label-en]").first.fill("Qualify")
-    page.click("[data-testid=add-option]")
-    page.locator("[data-testid=option-value]").nth(1).fill("won")
-    page.locator("[data-testid=option-label-en]").nth(1).fill("Won")
+    add_select(page, "stage", "Stage", [("qualify", "Qualify"), ("won", "Won")])
     add_field(page, "currency", "amount", "Amount")
     add_field(page, "date", "close_date", "Close date")
     add_field(page, "link", "client", "Client")

@@ -7,6 +7,10 @@ from __future__ import annotations
 import pytest
 
 from builder.publish import publish
+from tests.e2e.designer_steps import add_field
+from tests.e2e.designer_steps import add_select
+from tests.e2e.designer_steps import create_entity
+from tests.e2e.designer_steps import save_entity
 from tests.e2e.harness import expect_console_error
 from tests.e2e.harness import login
 from tests.e2e.harness import screenshot
@@ -32,13 +36,6 @@ def open_designer(page, url: str) -> None:
     expect(page.locator("body")).to_have_attribute("data-designer-ready", "1")
 
 
-def add_field(page, type_: str, name: str, label: str) -> None:
-    page.click(f"[data-testid=palette-{type_}]")
-    page.fill("[data-testid=prop-name]", name)
-    page.fill("[data-testid=label-en]", label)
-    expect(page.locator(f"[data-testid=field-row][data-name={name}]")).to_be_visible()
-
-
 def names(page) -> list[str]:
     return page.locator("[data-testid=field-row]").evaluate_all("rows => rows.map(r => r.dataset.name)")
 
@@ -56,11 +53,7 @@ def test_build_an_entity_from_nothing(desktop_page, sales):
     page.click("[data-testid=create-entity]")
     expect(page.get_by_test_id("new-entity-error")).to_contain_text("must be lowercase")
     expect_console_error(page, "status of 422")  # the refusal itself
-    page.fill("#entity-name", "deal")
-    page.fill("#entity-label-en", "Deal")
-    with page.expect_navigation():
-        page.click("[data-testid=create-entity]")
-    expect(page.locator("body")).to_have_attribute("data-designer-ready", "1")
+    create_entity(page, "deal", "Deal")
     assert names(page) == ["name"]
 
     add_field(page, "text", "code", "Code")
@@ -69,12 +62,7 @@ def test_build_an_entity_from_nothing(desktop_page, sales):
     page.fill("[data-testid=prop-name]", "code")
     expect(page.get_by_test_id("name-error")).to_be_hidden()
 
-    add_field(page, "select", "stage", "Stage")
-    page.locator("[data-testid=option-value]").first.fill("new")
-    page.locator("[data-testid=option-label-en]").first.fill("New")
-    page.click("[data-testid=add-option]")
-    page.locator("[data-testid=option-value]").nth(1).fill("won")
-    page.locator("[data-testid=option-label-en]").nth(1).fill("Won")
+    add_select(page, "stage", "Stage", [("new", "New"), ("won", "Won")])
 
     add_field(page, "currency", "amount", "Amount")
     add_field(page, "date", "close_date", "Close date")
@@ -116,8 +104,7 @@ def test_build_an_entity_from_nothing(desktop_page, sales):
     page.keyboard.press("Alt+ArrowUp")
 
     expect(page.get_by_test_id("unsaved")).to_be_visible()
-    page.click("[data-testid=save-entity]")
-    expect(page.locator("[data-status]")).to_have_text("Saved")
+    save_entity(page)
     expect(page.get_by_test_id("unsaved")).to_be_hidden()
     page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "entity-designer")

@@ -5,35 +5,22 @@ then tried in the phone-size preview, where flipping the stage shows the section
 import pytest
 
 from builder.drafts import save_document
-from builder.publish import publish
 from tests.e2e.harness import assert_healthy
 from tests.e2e.harness import expect_console_error
 from tests.e2e.harness import login
 from tests.e2e.harness import screenshot
-from tests.factories import make_app
+from tests.e2e.sales_deal import publish_deal
 from tests.factories import make_entity
 from tests.factories import make_field
 
 expect = pytest.importorskip("playwright.sync_api", reason="Python Playwright not installed").expect
 
-STAGES = [{"value": "qualify", "label": {"en": "Qualify"}}, {"value": "won", "label": {"en": "Won"}},
-          {"value": "lost", "label": {"en": "Lost"}}]
-
 
 @pytest.fixture
 def sales(live_server):
-    deal = make_entity("deal", [
-        make_field("name", required=True, label={"en": "Deal name"}),
-        make_field("stage", "select", options=STAGES, default="qualify"),
-        make_field("amount", "currency"),
-        make_field("close_date", "date", label={"en": "Close date"}),
-        make_field("won_reason", "textarea", label={"en": "Why we won"}),
-        make_field("notes", "textarea"),
-        make_field("lines", "table", target="deal_line", label={"en": "Lines"}),
-    ], title_field="name", label={"en": "Deal"})
     line = make_entity("deal_line", [make_field("item"), make_field("qty", "integer")])
-    publish(live_server.engine, make_app("sales", deal, line), author="e2e")
-    return live_server
+    return publish_deal(live_server, make_field("notes", "textarea"),
+                        make_field("lines", "table", target="deal_line", label={"en": "Lines"}), entities=(line,))
 
 
 def test_design_a_conditional_section_and_preview_it_on_a_phone(desktop_page, sales):

@@ -4,17 +4,14 @@ only for won deals, on the form (live) and on the record page (judged by the ser
 
 import pytest
 
-from builder.publish import publish
 from tests.e2e.harness import assert_healthy
 from tests.e2e.harness import login
 from tests.e2e.harness import screenshot
-from tests.factories import make_app
-from tests.factories import make_entity
+from tests.e2e.sales_deal import publish_deal
 from tests.factories import make_field
 
 expect = pytest.importorskip("playwright.sync_api", reason="Python Playwright not installed").expect
 
-STAGES = [{"value": "qualify", "label": {"en": "Qualify"}}, {"value": "won", "label": {"en": "Won"}}]
 FORM = {"entity": "deal", "layout": [
     {"section": {"en": "Deal"}, "columns": 2, "fields": [
         {"field": "name", "span": 2}, "stage", "amount", {"field": "reference", "read_only": True}]},
@@ -25,17 +22,8 @@ FORM = {"entity": "deal", "layout": [
 
 @pytest.fixture
 def sales(live_server):
-    deal = make_entity("deal", [
-        make_field("name", required=True, label={"en": "Deal name"}),
-        make_field("stage", "select", options=STAGES, default="qualify"),
-        make_field("amount", "currency"),
-        make_field("reference", default="REF-0", label={"en": "Reference"}),
-        make_field("note", label={"en": "Internal note"}),
-        make_field("won_reason", "textarea", label={"en": "Why we won"}),
-        make_field("close_date", "date", label={"en": "Close date"}),
-    ], title_field="name", label={"en": "Deal"})
-    publish(live_server.engine, {**make_app("sales", deal), "forms/deal.json": FORM}, author="e2e")
-    return live_server
+    return publish_deal(live_server, make_field("reference", default="REF-0", label={"en": "Reference"}),
+                        make_field("note", label={"en": "Internal note"}), forms={"forms/deal.json": FORM})
 
 
 def widths(page, *names: str) -> list[float]:
