@@ -34,6 +34,14 @@ class Settings:
     # links (password reset) with; a request naming another Host is refused
     base_url: str | None = None
     proxy_hops: int = 0  # METACRM_PROXY_HOPS: trusted reverse proxies setting X-Forwarded-*
+    # Sign-in sessions end after this long without a request (METACRM_SESSION_IDLE_MINUTES) and
+    # this long after signing in whatever happens (METACRM_SESSION_HOURS).
+    session_idle_minutes: int = 30
+    session_hours: int = 12
+    # "Keep me signed in" sessions last METACRM_REMEMBER_DAYS (0: the login page does not offer
+    # it) and end after METACRM_REMEMBER_IDLE_DAYS unused.
+    remember_days: int = 14
+    remember_idle_days: int = 7
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -56,6 +64,10 @@ class Settings:
             field_key=env.get("METACRM_FIELD_KEY") or None,
             base_url=(env.get("METACRM_BASE_URL") or "").rstrip("/") or None,
             proxy_hops=int(env.get("METACRM_PROXY_HOPS") or 0),
+            session_idle_minutes=int(env.get("METACRM_SESSION_IDLE_MINUTES") or 30),
+            session_hours=int(env.get("METACRM_SESSION_HOURS") or 12),
+            remember_days=int(env.get("METACRM_REMEMBER_DAYS") or 14),
+            remember_idle_days=int(env.get("METACRM_REMEMBER_IDLE_DAYS") or 7),
         )
 
 

@@ -92,10 +92,11 @@ def _configure(app: Flask, settings: Settings) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.https,  # and per request behind HTTPS: _SessionInterface
-        # a session cookie lasts as long as the browser, and its signature 12 hours at most
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        # a session cookie lasts as long as the browser and its signature no longer than a session
+        # may; the server-side record (runtime.security.sessions) enforces the idle and absolute ends
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
         REMEMBER_COOKIE_NAME=cookie.format("remember"),
-        REMEMBER_COOKIE_DURATION=timedelta(days=14),
+        REMEMBER_COOKIE_DURATION=timedelta(days=settings.remember_days),
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=settings.https,

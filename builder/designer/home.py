@@ -23,6 +23,7 @@ from builder.preview import preview_publish
 from builder.publish import publish
 from runtime.errors import MetacrmError
 from runtime.metadata.model import label_of
+from runtime.security.freshness import fresh_required
 from runtime.storage.catalog import installed_apps
 from runtime.storage.system import drafts
 
@@ -58,6 +59,7 @@ def overview(app: str):
                            manifest=draft.documents.get("app.json", {}), label_of=label_of)
 
 
+@fresh_required  # publishing changes the database: a recent sign-in first
 def publish_page(app: str):
     draft = open_app_draft(app)
     preview = preview_publish(engine(), app, draft.source)

@@ -1,6 +1,8 @@
 """``/api/v1/me/tokens``: a user's own API tokens (list, create, revoke).
 
-A caller can only ever see or revoke tokens of the user they act as.
+A caller can only ever see or revoke tokens of the user they act as. Only a browser
+session with a recent sign-in creates tokens: a token never mints tokens, so a leaked
+one cannot outlive its revocation through a copy it made.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from runtime.api.params import data_object
 from runtime.api.params import read_json
 from runtime.api.serialize import empty_response
 from runtime.api.serialize import json_response
+from runtime.errors import AccessDenied
 from runtime.errors import NotFound
 from runtime.errors import ValidationFailed
+from runtime.security.freshness import ensure_fresh
 from runtime.security.tokens import create_token
 from runtime.security.tokens import list_tokens
 from runtime.security.tokens import revoke_token
@@ -30,6 +34,9 @@ def tokens():
 
 
 def new_token():
+    if api_user().via == "token":
+        raise AccessDenied("An API token cannot create tokens; create one from a signed-in session.")
+    ensure_fresh()
     data = data_object(read_json(request.get_data()))
     unknown = {k: "unknown field" for k in data if k not in ("name", "scope")}
     if unknown:

@@ -210,6 +210,8 @@ def _fixed_paths() -> dict:
             "get": {"operationId": "list_tokens", "tags": ["tokens"], "summary": "Your API tokens",
                     "responses": {"200": _ok("Tokens, newest first, without secrets", tokens), **_errors(403)}},
             "post": {"operationId": "create_token", "tags": ["tokens"], "summary": "Create an API token",
+                     "description": "Only over a signed-in browser session whose sign-in is recent "
+                                    "(else 401 `reauth_required`); a Bearer token cannot create tokens (403).",
                      "requestBody": {"required": True, "content": _json(new_token)},
                      "responses": {"201": _ok("The token, with its secret shown this once",
                                               {"type": "object", "required": ["data"],

@@ -22,7 +22,7 @@ EVENTS = frozenset({
     "app_published", "records_exported", "token_created", "token_revoked",
     "role_granted", "role_revoked", "department_changed", "view_as_started", "view_as_stopped",
     "2fa_requirement_changed", "recovery_codes_regenerated", "notice_sent", "notice_failed",
-    "record_shared", "record_unshared",
+    "record_shared", "record_unshared", "session_revoked", "reauthenticated",
 })
 
 

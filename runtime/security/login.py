@@ -1,31 +1,40 @@
 """Flask-Login wiring: who is the current user of a browser session.
 
-The session (and the remember-me cookie) stores ``"<id>:<generation>:<token>"``:
-the token is derived from the password hash and the user's session generation,
-so changing the password, "log out everywhere" or deactivating a user ends
-every existing session of that user at its next request.
+The Flask session (and the remember-me cookie) stores only the random key of a server-side
+session record (``runtime.security.sessions``). Each request loads the user and that record
+in one query and refuses a record that was revoked, belongs to an older session generation
+("log out everywhere", password change) or ran past its idle or absolute timeout; the login
+page then says the session ended.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
 
 from flask import Flask
+from flask import current_app
 from flask import jsonify
 from flask import redirect
 from flask import request
+from flask import session
 from flask import url_for
 from flask_login import LoginManager
 from flask_login import UserMixin
+from flask_login.utils import decode_cookie
 from sqlalchemy import Engine
 from sqlalchemy import Row
 
-from runtime.security.twofactor import user_with_requirement
+from runtime.clock import utcnow
+from runtime.security import sessions
+from runtime.security.sessions import SessionRef
 from runtime.storage.engine import read_only
 
-__all__ = ["CurrentUser", "init_login"]
+__all__ = ["ENDED", "CurrentUser", "clock", "init_login", "timeouts"]
+
+#: Set in the Flask session when its record has ended, so the login page can say why.
+ENDED = "session_ended"
 
 
 @dataclass(frozen=True)
@@ -37,22 +46,20 @@ class CurrentUser(UserMixin):
     display_name: str | None
     is_admin: bool
     language: str
-    session_token: str
-    session_generation: int = 0
+    session: SessionRef | None = None  # the server-side record this browser is signed in with
     has_2fa: bool = False
     must_enroll_2fa: bool = False  # 2FA is required but not set up: only enrollment is open
 
     @classmethod
-    def from_row(cls, row: Row, *, must_enroll_2fa: bool = False) -> CurrentUser:
-        generation = row.session_generation or 0
+    def from_row(cls, row: Row, *, session: SessionRef | None = None,
+                 must_enroll_2fa: bool = False) -> CurrentUser:
         return cls(
             id=row.id,
             email=row.email,
             display_name=row.display_name,
             is_admin=bool(row.is_admin),
             language=row.language or "en",
-            session_token=_session_token(row.password_hash, generation),
-            session_generation=generation,
+            session=session,
             has_2fa=row.totp_enabled_at is not None,
             must_enroll_2fa=must_enroll_2fa and row.totp_enabled_at is None,
         )
@@ -66,8 +73,30 @@ class CurrentUser(UserMixin):
         parts = self.name.replace("@", " ").replace(".", " ").split()
         return "".join(p[0] for p in parts[:2]).upper() or "?"
 
+    @property
+    def authenticated_at(self) -> datetime | None:
+        return self.session.authenticated_at if self.session else None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_generation}:{self.session_token}"
+        """The session key: Flask-Login keeps it in the session and the remember cookie, so
+        either one brings back this very record (and nothing once it has ended)."""
+        return self.session.key if self.session else ""
+
+
+def clock() -> datetime:
+    """Now, from ``app.extensions["metacrm"]["clock"]`` when a test put one there."""
+    return current_app.extensions["metacrm"].get("clock", utcnow)()
+
+
+def timeouts() -> sessions.Timeouts:
+    """The session timeouts of this app's settings."""
+    settings = current_app.extensions["metacrm"]["settings"]
+    return sessions.Timeouts(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        lifetime=timedelta(hours=settings.session_hours),
+        remember_idle=timedelta(days=settings.remember_idle_days),
+        remember_lifetime=timedelta(days=settings.remember_days),
+    )
 
 
 def init_login(app: Flask, engine: Engine) -> LoginManager:
@@ -76,20 +105,33 @@ def init_login(app: Flask, engine: Engine) -> LoginManager:
     manager.session_protection = "basic"
 
     @manager.user_loader
-    def load_user(session_id: str) -> CurrentUser | None:
-        user_id, _, rest = session_id.partition(":")
-        if not user_id.isdigit():
-            return None
+    def load_user(key: str) -> CurrentUser | None:
+        now = clock()
         with read_only(engine.connect()) as conn:  # on SQLite a plain connect takes the write lock
-            row = user_with_requirement(conn, int(user_id))
-            if row is None or not row.is_active:
-                return None
-            user = CurrentUser.from_row(row, must_enroll_2fa=row.two_factor_required)
-        return user if hmac.compare_digest(user.get_id(), f"{user_id}:{rest}") else None
+            row = sessions.session_user(conn, key)
+        if row is None:
+            return None
+        if not sessions.is_live(row, now, timeouts()):
+            _forget(key)
+            return None
+        if sessions.needs_touch(row, now):  # at most once a minute: its own small write
+            with engine.begin() as conn:
+                sessions.touch(conn, row.session_id, now)
+        ref = SessionRef(key, row.session_id, row.authenticated_at, bool(row.remember))
+        return CurrentUser.from_row(row, session=ref, must_enroll_2fa=bool(row.two_factor_required))
 
     manager.unauthorized_handler(_unauthorized)
     manager.init_app(app)
     return manager
+
+
+def _forget(key: str) -> None:
+    """An ended session: drop its key (and a remember cookie carrying it) and note why."""
+    session.pop("_user_id", None)
+    session[ENDED] = True
+    cookie = request.cookies.get(current_app.config["REMEMBER_COOKIE_NAME"])
+    if cookie and decode_cookie(cookie) == key:
+        session["_remember"] = "clear"
 
 
 def _unauthorized():
@@ -99,7 +141,3 @@ def _unauthorized():
         return jsonify(body), 401
     target = request.full_path.rstrip("?") if request.query_string else request.path
     return redirect(url_for("web.login", next=target))
-
-
-def _session_token(password_hash: str, generation: int) -> str:
-    return hashlib.sha256(f"{generation}:{password_hash}".encode()).hexdigest()[:16]

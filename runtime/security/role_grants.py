@@ -21,6 +21,7 @@ from runtime.errors import ValidationFailed
 from runtime.metadata.model import label_of
 from runtime.metadata.model import pick_label
 from runtime.security import audit
+from runtime.security.twofactor import ADMINS
 from runtime.storage.catalog import current_apps
 from runtime.storage.system import role_policy
 from runtime.storage.system import user_roles
@@ -105,10 +106,10 @@ def roles_requiring_2fa(conn: Connection) -> set[str]:
 def set_role_requires_2fa(conn: Connection, role: str, required: bool, actor: Actor) -> bool:
     """Require (or stop requiring) 2FA of everyone holding ``role``; False when unchanged.
 
-    Only an installed role can be made to require it; any role can be released, so a
-    leftover of an uninstalled app can still be cleaned up.
+    Only an installed role (or ``twofactor.ADMINS``: every administrator) can be made to
+    require it; any role can be released, so a leftover of an uninstalled app can still be cleaned up.
     """
-    if required:
+    if required and role != ADMINS:
         _check_installed(conn, role)
     current = conn.execute(select(role_policy.c.require_2fa).where(role_policy.c.role == role)).first()
     if bool(current and current.require_2fa) == required:

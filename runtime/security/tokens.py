@@ -102,7 +102,8 @@ def _lookup(extra_columns: tuple):
     token_columns = (api_tokens.c.id.label("token_id"), api_tokens.c.scope, api_tokens.c.last_used_at,
                      api_tokens.c.expires_at, api_tokens.c.revoked_at,
                      api_tokens.c.created_at.label("token_created_at"),
-                     required_clause(users.c.id, users.c.require_2fa).label("two_factor_required"))
+                     required_clause(users.c.id, users.c.require_2fa, users.c.is_admin)
+                     .label("two_factor_required"))
     return (select(users, *token_columns, *extra_columns).join(api_tokens, api_tokens.c.user_id == users.c.id)
             .where(api_tokens.c.token_hash == bindparam("digest")))
 

@@ -5,8 +5,8 @@ app's secret key (HKDF), so a database dump alone does not yield working codes.
 Each accepted code's time step is stored and a code from the same or an earlier
 step is refused, so an observed code cannot be used again.
 
-2FA is required of a user by the per-user flag or by any role they hold that an admin
-marked (``metacrm_role_policy``). While such a user has not enrolled, a browser session
+2FA is required of a user by the per-user flag, by any role they hold that an admin
+marked (``metacrm_role_policy``), or, for administrators, by the policy row ``ADMINS``. While such a user has not enrolled, a browser session
 reaches only enrollment and their API tokens are refused; once enrolled, only tokens
 created after enrollment work (one made with the password alone never gains access).
 """
@@ -28,9 +28,13 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import ColumnElement
 from sqlalchemy import Connection
 from sqlalchemy import Row
+from sqlalchemy import and_
 from sqlalchemy import exists
+from sqlalchemy import false
+from sqlalchemy import literal
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import true
 from sqlalchemy import update
 
 from runtime.errors import NotFound
@@ -41,6 +45,7 @@ from runtime.storage.system import user_roles
 from runtime.storage.system import users
 
 __all__ = [
+    "ADMINS",
     "ISSUER",
     "confirm_enrollment",
     "disable",
@@ -53,38 +58,38 @@ __all__ = [
     "requires_2fa",
     "set_user_requirement",
     "token_allowed",
-    "user_with_requirement",
     "verify_login_code",
 ]
 
 ISSUER = "metacrm"
+#: The ``metacrm_role_policy`` row that makes every administrator use 2FA. Real roles are
+#: ``<app>.<role>`` of lower-case names, so no role can ever be called this.
+ADMINS = "*admins*"
 STEP = 30  # seconds per code, the authenticator apps' default
 VALID_WINDOW = 1  # one step either side absorbs clock drift
 
 
-def required_clause(user_id: ColumnElement, require_flag: ColumnElement) -> ColumnElement[bool]:
-    """SQL truth of "this user must use 2FA": the per-user flag or a role requiring it.
+def required_clause(user_id: ColumnElement, require_flag: ColumnElement,
+                    is_admin: ColumnElement) -> ColumnElement[bool]:
+    """SQL truth of "this user must use 2FA": the per-user flag, a role requiring it, or
+    being an administrator while admins must.
 
     The one definition, used in queries (session loading, tokens, the admin lists) so the
     answer never needs a second round trip.
     """
-    return or_(require_flag, _role_requires(user_id))
+    admins_must = exists().where(role_policy.c.role == ADMINS, role_policy.c.require_2fa)
+    return or_(require_flag, _role_requires(user_id), and_(is_admin, admins_must))
 
 
 def requires_2fa(conn: Connection, user: Row) -> bool:
     """Whether this user must use 2FA (see ``required_clause``)."""
-    return bool(user.require_2fa) or bool(conn.execute(select(_role_requires(user.id))).scalar())
+    flags = (true() if user.require_2fa else false(), true() if user.is_admin else false())
+    return bool(conn.execute(select(required_clause(literal(user.id), *flags))).scalar())
 
 
 def _role_requires(user_id) -> ColumnElement[bool]:
     return exists().where(user_roles.c.user_id == user_id, user_roles.c.role == role_policy.c.role,
                           role_policy.c.require_2fa)
-
-
-def user_with_requirement(conn: Connection, user_id: int) -> Row | None:
-    """The user's row plus ``two_factor_required``, in one query: it runs on every request."""
-    required = required_clause(users.c.id, users.c.require_2fa).label("two_factor_required")
-    return conn.execute(select(users, required).where(users.c.id == user_id)).one_or_none()
 
 
 def token_allowed(required: bool, enabled_at: datetime | None, token_created_at: datetime) -> bool:

@@ -333,6 +333,27 @@ draft_documents = Table(
     Column("updated_at", DateTime, nullable=False),
 )
 
+#: Server-side sign-in sessions (migration 0010): the browser holds a random key, this table only its
+#: SHA-256, so signing out, "log out everywhere" and timeouts end a session even if its cookie was copied.
+#: A session lives while unrevoked, its ``generation`` is its user's ``session_generation`` and it is
+#: within its idle and absolute timeouts.
+sessions = Table(
+    "metacrm_session",
+    system_metadata,
+    Column("id", _BigId, primary_key=True),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("metacrm_user.id", ondelete="CASCADE"), nullable=False),
+    Column("generation", Integer, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),  # written at most once a minute
+    Column("authenticated_at", DateTime, nullable=False),  # last password (and 2FA) check
+    Column("remember", Boolean, nullable=False, default=False),  # "keep me signed in": longer timeouts
+    Column("revoked_at", DateTime),
+    Column("ip", String(45)),
+    Column("user_agent", String(200)),
+    Index("ix_metacrm_session_user", "user_id", "last_seen_at"),
+)
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 VERSION_TABLE = "metacrm_alembic_version"
 

@@ -1,5 +1,6 @@
 """``/admin/roles``: admins set each user's department, grant or revoke roles, and mark
-roles whose holders must use two-step verification.
+roles whose holders (or all administrators) must use two-step verification. Every change
+needs a recent sign-in (step-up: ``fresh_required``).
 
 Only HTTP in and out here; the changes and their audit rows are
 ``runtime.security.role_grants``, shared with the command line.
@@ -20,6 +21,7 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from runtime.errors import MetacrmError
+from runtime.security.freshness import fresh_required
 from runtime.security.role_grants import Actor
 from runtime.security.role_grants import grant_role
 from runtime.security.role_grants import installed_roles
@@ -28,6 +30,7 @@ from runtime.security.role_grants import role_holders
 from runtime.security.role_grants import roles_requiring_2fa
 from runtime.security.role_grants import set_department
 from runtime.security.role_grants import set_role_requires_2fa
+from runtime.security.twofactor import ADMINS
 from runtime.storage.system import user_roles
 from runtime.storage.system import users
 from runtime.web.i18n import translate
@@ -66,11 +69,13 @@ def roles_page():
         holders = role_holders(conn)
     policies = [{"name": name, "label": roles.get(name, name), "installed": name in roles,
                  "requires_2fa": name in requiring, "holders": holders.get(name, (0, 0))}
-                for name in sorted(roles.keys() | requiring)]
-    return render_template("web/admin_roles.html", rows=rows, held=held, roles=roles, policies=policies)
+                for name in sorted(roles.keys() | (requiring - {ADMINS}))]
+    return render_template("web/admin_roles.html", rows=rows, held=held, roles=roles, policies=policies,
+                           admins=ADMINS, admins_require_2fa=ADMINS in requiring)
 
 
 @login_required
+@fresh_required
 def change(user_id: int, what: str):
     """One change from the page: ``department``, ``grant`` or ``revoke``."""
     admin_only()
@@ -89,8 +94,10 @@ def change(user_id: int, what: str):
 
 
 @login_required
+@fresh_required
 def require_two_factor():
-    """Mark (``require=1``) or unmark a role whose holders must use two-step verification."""
+    """Mark (``require=1``) or unmark a role whose holders must use two-step verification
+    (``role=*admins*``: every administrator)."""
     admin_only()
     try:
         with _engine().begin() as conn:

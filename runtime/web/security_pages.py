@@ -1,5 +1,6 @@
 """Account security pages: password change, "log out everywhere", 2FA enrollment and
 recovery codes, password reset by email, and the admins' user list (2FA state, require, reset).
+The sensitive ones need a recent sign-in (``fresh_required``: step-up re-authentication).
 
 The pages only translate between HTTP and the services in ``runtime.security``;
 every write happens in one ``engine.begin()`` with its audit row, and a credential
@@ -25,10 +26,13 @@ from sqlalchemy import and_
 from sqlalchemy import func
 from sqlalchemy import select
 
-from runtime.clock import utcnow
 from runtime.errors import NotFound
+from runtime.security import sessions
 from runtime.security import twofactor
+from runtime.security.freshness import fresh_required
 from runtime.security.login import CurrentUser
+from runtime.security.login import clock
+from runtime.security.login import timeouts
 from runtime.security.passwords import password_problems
 from runtime.security.passwords import verify_password
 from runtime.security.recovery import remaining_codes
@@ -42,20 +46,17 @@ from runtime.security.users import set_password
 from runtime.storage.system import role_policy
 from runtime.storage.system import user_roles
 from runtime.storage.system import users
+from runtime.web import session_pages
 from runtime.web.credential_notices import notify
 from runtime.web.i18n import translate
 from runtime.web.labels import user_language
 
-__all__ = ["clock", "register"]
+__all__ = ["register"]
 
-#: What a user who must enroll in 2FA can still reach (besides static files).
-_OPEN_TO_ENROLLING = {"web.two_factor", "web.logout", "web.login", "web.manifest",
+#: What a user who must enroll in 2FA can still reach (besides static files); enrolling may
+#: first need "Confirm it's you".
+_OPEN_TO_ENROLLING = {"web.two_factor", "web.confirm", "web.logout", "web.login", "web.manifest",
                       "web.service_worker", "web.offline"}
-
-
-def clock():
-    """Now, from ``app.extensions["metacrm"]["clock"]`` when a test put one there."""
-    return current_app.extensions["metacrm"].get("clock", utcnow)()
 
 
 def _engine():
@@ -70,11 +71,16 @@ def _ip() -> str | None:
     return request.remote_addr
 
 
-def _relogin(conn) -> None:
-    """Keep this browser signed in after the generation moved on (new id, fresh session)."""
-    row = get_user(conn, current_user.id)
+def _relogin(conn, authenticated_at) -> None:
+    """Keep this browser signed in after the generation moved on: a new session record (and
+    key, so a copy of the old cookie stays dead) with the same remember-me choice."""
+    row, remember = get_user(conn, current_user.id), current_user.session.remember
+    record = sessions.start(conn, row, remember=remember, now=clock(), ip=_ip(),
+                            user_agent=request.user_agent.string, authenticated_at=authenticated_at,
+                            timeouts=timeouts())
     session.clear()
-    login_user(CurrentUser.from_row(row, must_enroll_2fa=twofactor.requires_2fa(conn, row)))
+    login_user(CurrentUser.from_row(row, session=record, must_enroll_2fa=twofactor.requires_2fa(conn, row)),
+               remember=remember)
 
 
 # --- the user's own security page --------------------------------------------------------
@@ -84,7 +90,7 @@ def _relogin(conn) -> None:
 def security():
     with _engine().connect() as conn:
         codes_left = remaining_codes(conn, current_user.id) if current_user.has_2fa else 0
-    return render_template("web/security.html", problems=[], codes_left=codes_left)
+    return render_template("web/security.html", problems=[], codes_left=codes_left, devices=session_pages.devices())
 
 
 @login_required
@@ -101,7 +107,7 @@ def change_password():
         if problems:
             return _security_error(None, problems)
         set_password(conn, row.id, form.get("new_password", ""), ip=_ip())
-        _relogin(conn)
+        _relogin(conn, clock())  # the current password was just checked
     notify(row.id, "password_changed", clock())
     flash(_t("Password changed. Your other sessions were signed out."), "success")
     return redirect(url_for("web.security"))
@@ -109,15 +115,16 @@ def change_password():
 
 def _security_error(error: str | None, problems: list[str] | None = None):
     page = render_template("web/security.html", error=error, problems=problems or [],
-                           codes_left=0)
+                           codes_left=0, devices=session_pages.devices())
     return page, 422
 
 
 @login_required
+@fresh_required
 def logout_everywhere():
     with _engine().begin() as conn:
         bump_session_generation(conn, current_user.id, ip=_ip())
-        _relogin(conn)
+        _relogin(conn, current_user.authenticated_at)
     flash(_t("Signed out of every other session."), "success")
     return redirect(url_for("web.security"))
 
@@ -126,6 +133,7 @@ def logout_everywhere():
 
 
 @login_required
+@fresh_required
 def two_factor():
     """GET shows the QR code and the key; POST confirms with a code and shows recovery codes."""
     key, now = current_app.config["SECRET_KEY"], clock()
@@ -150,6 +158,7 @@ def two_factor():
 
 
 @login_required
+@fresh_required
 def disable_two_factor():
     done = False
     with _engine().begin() as conn:
@@ -170,6 +179,7 @@ def disable_two_factor():
 
 
 @login_required
+@fresh_required
 def regenerate_recovery_codes():
     """New recovery codes (the old ones stop working), behind the current password."""
     with _engine().begin() as conn:
@@ -249,7 +259,7 @@ def _admin_only() -> None:
 @login_required
 def admin_users():
     _admin_only()
-    required = twofactor.required_clause(users.c.id, users.c.require_2fa)
+    required = twofactor.required_clause(users.c.id, users.c.require_2fa, users.c.is_admin)
     columns = (users.c.id, users.c.email, users.c.display_name, users.c.is_admin, users.c.is_active,
                users.c.require_2fa, users.c.totp_enabled_at, users.c.locked_until,
                required.label("two_factor_required"))
@@ -268,6 +278,7 @@ def admin_users():
 
 
 @login_required
+@fresh_required
 def admin_reset_two_factor(user_id: int):
     _admin_only()
     with _engine().begin() as conn:
@@ -283,6 +294,7 @@ def admin_reset_two_factor(user_id: int):
 
 
 @login_required
+@fresh_required
 def admin_require_two_factor(user_id: int):
     _admin_only()
     required = request.form.get("require") == "1"
@@ -312,3 +324,4 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/admin/users/<int:user_id>/require-2fa", "admin_require_two_factor",
                     admin_require_two_factor, methods=["POST"])
     bp.before_app_request(enrollment_guard)
+    session_pages.register(bp)

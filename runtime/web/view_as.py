@@ -22,6 +22,7 @@ from runtime.api.auth import api_user
 from runtime.errors import AccessDenied
 from runtime.errors import NotFound
 from runtime.security import audit
+from runtime.security.freshness import fresh_required
 from runtime.storage.system import users
 from runtime.web.i18n import translate
 from runtime.web.labels import user_language
@@ -69,6 +70,7 @@ def refuse_changes():
 
 
 @login_required
+@fresh_required
 def start(user_id: int):
     admin_only()
     with current_app.extensions["metacrm"]["engine"].begin() as conn:

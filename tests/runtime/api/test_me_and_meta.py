@@ -5,8 +5,14 @@ from __future__ import annotations
 from tests.runtime.api.conftest import Api
 
 
+def sign_in(client) -> None:
+    """Tokens are made over a signed-in session (a token never makes tokens: test_step_up)."""
+    assert client.post("/login", data={"email": "ann@example.com", "password": "s3cret-pass-12"}).status_code == 302
+
+
 def test_a_user_creates_lists_and_revokes_their_own_tokens(api, client, engine):
-    created = api.post("/api/v1/me/tokens", {"name": "etl", "scope": "read"})
+    sign_in(client)
+    created = client.post("/api/v1/me/tokens", json={"data": {"name": "etl", "scope": "read"}})
     assert created.status_code == 201
     token = created.get_json()["data"]
     assert token["token"].startswith("mcrm_") and token["scope"] == "read" and token["name"] == "etl"
@@ -34,9 +40,10 @@ def test_tokens_of_other_users_are_invisible(api, client, engine):
     assert api.delete(f"/api/v1/me/tokens/{bob_token_id}").status_code == 404
 
 
-def test_bad_token_requests_are_422(api):
+def test_bad_token_requests_are_422(api, client):
+    sign_in(client)
     for data in ({"name": ""}, {"name": "x", "scope": "admin"}, {"name": "x", "owner": 2}):
-        response = api.post("/api/v1/me/tokens", data)
+        response = client.post("/api/v1/me/tokens", json={"data": data})
         assert response.status_code == 422, data
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from runtime.errors import NotFound
 from runtime.errors import ValidationFailed
+from runtime.security import sessions
 from runtime.security import twofactor
 from runtime.security.recovery import remaining_codes
 from runtime.security.recovery import use_code
@@ -43,9 +44,11 @@ def conn(engine, people):
 
 
 def required(conn, user_id) -> bool:
-    """Both ways of asking (the row helper and the per-request query) must agree."""
-    by_row = twofactor.requires_2fa(conn, get_user(conn, user_id))
-    assert twofactor.user_with_requirement(conn, user_id).two_factor_required == by_row
+    """Both ways of asking (the row helper and the per-request session query) must agree."""
+    user = get_user(conn, user_id)
+    by_row = twofactor.requires_2fa(conn, user)
+    key = sessions.start(conn, user, remember=False, now=T0).key
+    assert sessions.session_user(conn, key).two_factor_required == by_row
     return by_row
 
 
