@@ -2,8 +2,7 @@
 
 import pytest
 
-from runtime.security.users import create_user
-from tests.builder.conftest import PASSWORD
+from tests.builder.conftest import edit_draft
 from tests.factories import make_app
 from tests.factories import make_entity
 from tests.factories import make_field
@@ -17,13 +16,10 @@ def shop(engine):
                                                  title_field="name")))
 
 
-def test_only_admins_get_in(client, engine, shop):
-    assert client.get("/builder/").status_code in (302, 401)
-    with engine.begin() as conn:
-        create_user(conn, "ann@example.com", PASSWORD)
-    client.post("/login", data={"email": "ann@example.com", "password": PASSWORD})
-    assert client.get("/builder/").status_code == 403
-    assert client.put("/builder/api/shop/documents/app.json", json={"document": {}}).status_code == 403
+def test_only_admins_get_in(app, member, shop):
+    assert app.test_client().get("/builder/").status_code in (302, 401)
+    assert member.get("/builder/").status_code == 403
+    assert member.put("/builder/api/shop/documents/app.json", json={"document": {}}).status_code == 403
 
 
 def test_index_lists_apps_and_creates_a_new_one(admin, shop):
@@ -37,10 +33,7 @@ def test_index_lists_apps_and_creates_a_new_one(admin, shop):
 
 
 def test_save_a_document_then_preview_and_publish(admin, shop):
-    draft = admin.get("/builder/api/shop/draft").get_json()
-    doc = draft["documents"]["entities/item.json"]
-    doc["fields"].append({"name": "price", "type": "currency"})
-    saved = admin.put("/builder/api/shop/documents/entities/item.json", json={"document": doc, "revision": 1})
+    saved = edit_draft(admin, lambda doc: doc["fields"].append({"name": "price", "type": "currency"}))
     assert saved.status_code == 200 and saved.get_json()["revision"] == 2 and saved.get_json()["problems"] == []
     preview = admin.get("/builder/shop/publish").get_data(as_text=True)
     assert "add field item.price" in preview and "disabled" not in preview.split('data-testid="confirm-publish"')[1][:20]
@@ -58,9 +51,7 @@ def test_publish_refuses_a_draft_changed_after_the_preview(admin, shop):
 
     preview = admin.get("/builder/shop/publish").get_data(as_text=True)
     draft_at = re.search(r'name="draft" value="([^"]+)"', preview).group(1)
-    doc = admin.get("/builder/api/shop/draft").get_json()["documents"]["entities/item.json"]
-    doc["fields"].append({"name": "sku", "type": "text"})
-    admin.put("/builder/api/shop/documents/entities/item.json", json={"document": doc, "revision": 1})
+    edit_draft(admin, lambda doc: doc["fields"].append({"name": "sku", "type": "text"}))
     refused = admin.post("/builder/shop/publish", data={"draft": draft_at}, follow_redirects=True)
     assert "Nothing was published" in refused.get_data(as_text=True)
 

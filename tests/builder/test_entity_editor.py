@@ -3,9 +3,7 @@ formula check on an unsaved entity, and admins only."""
 
 import pytest
 
-from runtime.security.users import create_user
 from tests.builder import test_designer_pages as pages
-from tests.builder.conftest import PASSWORD
 
 shop = pages.shop  # the published "shop" app, shared with the builder pages' tests
 
@@ -71,11 +69,8 @@ def test_formula_check_sees_unsaved_fields(admin, shop):
     assert bad["error"] == {"line": 2, "col": 2, "message": "unknown field 'nope'"}
 
 
-def test_only_admins(client, engine, shop):
-    assert client.get("/builder/shop/entities/item").status_code in (302, 401)
-    with engine.begin() as conn:
-        create_user(conn, "bob@example.com", PASSWORD)
-    client.post("/login", data={"email": "bob@example.com", "password": PASSWORD})
-    assert client.get("/builder/shop/entities/item").status_code == 403
-    assert client.post("/builder/shop/entities/new", data={"name": "sneaky"}).status_code == 403
-    assert client.post("/builder/api/shop/entities/item/formula", json={"expression": "1"}).status_code == 403
+def test_only_admins(app, member, shop):
+    assert app.test_client().get("/builder/shop/entities/item").status_code in (302, 401)
+    assert member.get("/builder/shop/entities/item").status_code == 403
+    assert member.post("/builder/shop/entities/new", data={"name": "sneaky"}).status_code == 403
+    assert member.post("/builder/api/shop/entities/item/formula", json={"expression": "1"}).status_code == 403

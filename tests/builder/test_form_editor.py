@@ -7,8 +7,6 @@ from html import unescape
 import pytest
 
 from builder.designer.editors.forms import default_layout
-from runtime.security.users import create_user
-from tests.builder.conftest import PASSWORD
 from tests.factories import make_app
 from tests.factories import make_entity
 from tests.factories import make_field
@@ -97,11 +95,8 @@ def test_conditions_route_gives_browser_trees(admin, sales):
     assert trees["secret == 'x'"] is None  # a hidden field has no input on the form
 
 
-def test_only_admins_get_in(client, engine, sales):
-    assert client.get("/builder/sales/forms/deal").status_code in (302, 401)
-    with engine.begin() as conn:
-        create_user(conn, "ann@example.com", PASSWORD)
-    client.post("/login", data={"email": "ann@example.com", "password": PASSWORD})
-    assert client.get("/builder/sales/forms/").status_code == 403
-    assert client.get("/builder/sales/forms/deal").status_code == 403
-    assert client.post("/builder/sales/forms/deal/conditions", json={"expressions": []}).status_code == 403
+def test_only_admins_get_in(app, member, sales):
+    assert app.test_client().get("/builder/sales/forms/deal").status_code in (302, 401)
+    assert member.get("/builder/sales/forms/").status_code == 403
+    assert member.get("/builder/sales/forms/deal").status_code == 403
+    assert member.post("/builder/sales/forms/deal/conditions", json={"expressions": []}).status_code == 403

@@ -12,6 +12,7 @@ from builder.publish import publish
 from runtime.records.registry import SchemaRegistry
 from runtime.storage.catalog import current_metadata
 from tests.builder.conftest import PASSWORD
+from tests.builder.conftest import edit_draft
 from tests.factories import make_app
 from tests.factories import make_entity
 from tests.factories import make_field
@@ -104,9 +105,7 @@ def test_bad_files_are_refused_and_nothing_is_created(admin, engine, shop):
 
 
 def test_other_draft_changes_need_confirmation(admin, engine, shop):
-    doc = admin.get("/builder/api/shop/draft").get_json()["documents"]["entities/item.json"]
-    doc["fields"].append({"name": "sku", "type": "text"})
-    admin.put("/builder/api/shop/documents/entities/item.json", json={"document": doc, "revision": 1})
+    edit_draft(admin, lambda doc: doc["fields"].append({"name": "sku", "type": "text"}))
     url = upload(admin, CSV.encode()).headers["Location"]
     page = admin.get(url).get_data(as_text=True)
     assert "other unpublished changes" in page and "entities/item.json" in page
@@ -175,9 +174,7 @@ def test_an_import_that_fails_after_publish_can_be_retried(admin, engine, shop, 
 
 
 def test_problems_elsewhere_in_the_draft_block_create(admin, engine, shop):
-    doc = admin.get("/builder/api/shop/draft").get_json()["documents"]["entities/item.json"]
-    doc["fields"].append({"name": "qty", "type": "nmber"})
-    admin.put("/builder/api/shop/documents/entities/item.json", json={"document": doc, "revision": 1})
+    edit_draft(admin, lambda doc: doc["fields"].append({"name": "qty", "type": "nmber"}))
     url = upload(admin, CSV.encode()).headers["Location"]
     page = admin.get(url).get_data(as_text=True)
     assert "problems to fix before publishing" in page and "nmber" in page

@@ -9,9 +9,8 @@ from sqlalchemy import select
 
 from builder.drafts import load_draft
 from builder.publish import publish
-from runtime.security.users import create_user
 from runtime.storage.system import apps
-from tests.builder.conftest import PASSWORD
+from tests.builder.conftest import edit_draft
 from tests.factories import evolve
 from tests.factories import make_app
 from tests.factories import make_entity
@@ -116,9 +115,7 @@ def test_rollback_drops_a_draft_that_only_copied_the_replaced_version(admin, eng
 
 
 def test_json_view_shows_the_document_its_problems_and_lines(admin, shop):
-    doc = admin.get("/builder/api/shop/draft").get_json()["documents"]["entities/item.json"]
-    doc["fields"][1]["type"] = "nmber"
-    admin.put("/builder/api/shop/documents/entities/item.json", json={"document": doc, "revision": 1})
+    edit_draft(admin, lambda doc: doc["fields"][1].update(type="nmber"))
     page = text(admin.get("/builder/shop/json/entities/item.json?pointer=/fields/2"))
     assert 'data-revision="2"' in page and 'data-exists="true"' in page
     lines = html.unescape(re.search(r"<textarea[^>]*>(.*)</textarea>", page, re.DOTALL).group(1)).split("\n")
@@ -142,9 +139,7 @@ def test_json_view_opens_a_new_document_checked_by_the_path_rules(admin, shop):
 
 
 def test_publish_page_links_problems_and_says_why_it_is_off(admin, shop):
-    doc = admin.get("/builder/api/shop/draft").get_json()["documents"]["entities/item.json"]
-    doc["fields"][1]["type"] = "nmber"
-    admin.put("/builder/api/shop/documents/entities/item.json", json={"document": doc, "revision": 1})
+    edit_draft(admin, lambda doc: doc["fields"][1].update(type="nmber"))
     page = text(admin.get("/builder/shop/publish"))
     assert 'data-testid="problem-link"' in page and "/builder/shop/json/entities/item.json?pointer=" in page
     assert "Publishing is off until the problems above are fixed." in page
@@ -152,9 +147,7 @@ def test_publish_page_links_problems_and_says_why_it_is_off(admin, shop):
 
 
 def test_publish_page_groups_changes_by_entity_with_warnings(admin, shop):
-    doc = admin.get("/builder/api/shop/draft").get_json()["documents"]["entities/item.json"]
-    doc["fields"] = [f for f in doc["fields"] if f["name"] != "qty"]
-    admin.put("/builder/api/shop/documents/entities/item.json", json={"document": doc, "revision": 1})
+    edit_draft(admin, lambda doc: doc.update(fields=[f for f in doc["fields"] if f["name"] != "qty"]))
     page = text(admin.get("/builder/shop/publish"))
     assert "change-archive" in page and "change-warned" in page and "it is kept and can be restored" in page
     assert ">0 rows<" in page and "Check the highlighted changes before you publish." in page
@@ -162,10 +155,7 @@ def test_publish_page_groups_changes_by_entity_with_warnings(admin, shop):
 
 @pytest.mark.parametrize("url", ["/builder/shop/versions", "/builder/shop/versions/diff?old=1&new=2",
                                  "/builder/shop/versions/1/rollback", "/builder/shop/json/app.json"])
-def test_non_admins_are_refused(client, engine, shop, url):
-    with engine.begin() as conn:
-        create_user(conn, "ann@example.com", PASSWORD)
-    client.post("/login", data={"email": "ann@example.com", "password": PASSWORD})
-    assert client.get(url).status_code == 403
-    assert client.post("/builder/shop/versions/1/rollback", data={"current": "2"}).status_code == 403
+def test_non_admins_are_refused(member, engine, shop, url):
+    assert member.get(url).status_code == 403
+    assert member.post("/builder/shop/versions/1/rollback", data={"current": "2"}).status_code == 403
     assert current_version(engine) == 2
