@@ -59,8 +59,13 @@ def published(engine):
     return engine
 
 
-@pytest.fixture
-def service(published) -> RecordService:
-    with published.connect() as conn:
+def record_service(engine) -> RecordService:
+    """A record service over the apps published in ``engine``, its clock stopped at NOW."""
+    with engine.connect() as conn:
         registry = SchemaRegistry.from_connection(conn)
     return RecordService(registry, clock=lambda: NOW)
+
+
+@pytest.fixture
+def service(published) -> RecordService:
+    return record_service(published)

@@ -11,13 +11,11 @@ import pytest
 
 from builder.publish import publish
 from runtime.errors import ValidationFailed
-from runtime.records.registry import SchemaRegistry
 from runtime.records.rollups import recompute
-from runtime.records.service import RecordService
 from tests.factories import make_app
 from tests.factories import make_entity
 from tests.factories import make_field as f
-from tests.runtime.records.conftest import NOW
+from tests.runtime.records.conftest import record_service
 
 ROLLUPS = [
     f("total", "rollup", source="entries", field="amount", function="sum"),
@@ -39,9 +37,7 @@ BOOK = make_app(
 @pytest.fixture
 def book(engine):
     publish(engine, BOOK)
-    with engine.connect() as conn:
-        registry = SchemaRegistry.from_connection(conn)
-    return engine, RecordService(registry, clock=lambda: NOW)
+    return engine, record_service(engine)
 
 
 def create(engine, service, *rows):

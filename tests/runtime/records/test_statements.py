@@ -14,12 +14,10 @@ import pytest
 from sqlalchemy import event
 
 from builder.publish import publish
-from runtime.records.registry import SchemaRegistry
-from runtime.records.service import RecordService
 from tests.factories import make_app
 from tests.factories import make_entity
 from tests.factories import make_field as f
-from tests.runtime.records.conftest import NOW
+from tests.runtime.records.conftest import record_service
 
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 TABLE = re.compile(r"(?:INTO|UPDATE|FROM) (\w+)")
@@ -39,9 +37,7 @@ SHOP = make_app(
 @pytest.fixture
 def shop(engine):
     publish(engine, SHOP)
-    with engine.connect() as conn:
-        registry = SchemaRegistry.from_connection(conn)
-    return engine, RecordService(registry, clock=lambda: NOW)
+    return engine, record_service(engine)
 
 
 @contextmanager
