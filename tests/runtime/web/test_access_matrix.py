@@ -167,18 +167,14 @@ def test_comments_only_on_readable_records(app, world, who):
 def test_writes_follow_update_and_field_rules(app, world):
     _people, deals, _account = world
     east = client_for(app, "rep_east")
-    ok = east.patch(f"/api/v1/sales/deal/{deals['rep_east']}", json={"data": {"title": "renamed"}},
-                    headers={"If-Match": "1"})
-    assert ok.status_code == 200
-    not_theirs = east.patch(f"/api/v1/sales/deal/{deals['rep_east2']}", json={"data": {"title": "x"}},
-                            headers={"If-Match": "1"})
-    assert not_theirs.status_code == 403
-    hidden = east.patch(f"/api/v1/sales/deal/{deals['rep_east']}", json={"data": {"cost": "1"}},
-                        headers={"If-Match": "2"})
-    assert hidden.status_code == 403
-    other_department = east.patch(f"/api/v1/sales/deal/{deals['rep_west']}", json={"data": {"title": "x"}},
-                                  headers={"If-Match": "1"})
-    assert other_department.status_code == 404
+
+    def patch(owner: str, data: dict, version: int):
+        return east.patch(f"/api/v1/sales/deal/{deals[owner]}", json={"data": data}, headers={"If-Match": str(version)})
+
+    assert patch("rep_east", {"title": "renamed"}, 1).status_code == 200
+    assert patch("rep_east2", {"title": "x"}, 1).status_code == 403  # not theirs
+    assert patch("rep_east", {"cost": "1"}, 2).status_code == 403  # a hidden field
+    assert patch("rep_west", {"title": "x"}, 1).status_code == 404  # another department's deal
     form = east.get(f"/a/sales/deal/{deals['rep_east']}/edit").get_data(as_text=True)
     assert 'name="title"' in form and 'name="cost"' not in form and 'name="probability"' not in form
     assert east.get(f"/a/sales/deal/{deals['rep_east2']}").get_data(as_text=True).count('data-testid="edit-record"') == 0
