@@ -59,17 +59,28 @@ def _column(page, value: str):
     return page.locator(f"[data-column][data-value='{value}']")
 
 
-def test_drag_a_card_to_another_column(desktop_page, live_server):
+def _open(page, live_server, query: str) -> dict:
+    """Seed the accounts, sign in and open their list with ``query``; the account ids by name."""
     ids = _seed(live_server)
-    page = desktop_page
     login(page, live_server)
-    page.goto("/a/crm_customers/account?mode=kanban&group=tier")
+    page.goto(f"/a/crm_customers/account?{query}")
+    return ids
+
+
+def _move(page, gesture) -> int:
+    """Run ``gesture`` (a drag, a select) and return the status of the move it sends."""
+    with page.expect_response(lambda r: r.url.endswith("/move")) as moved:
+        gesture()
+    return moved.value.status
+
+
+def test_drag_a_card_to_another_column(desktop_page, live_server):
+    page = desktop_page
+    ids = _open(page, live_server, "mode=kanban&group=tier")
     card = page.locator(f"[data-card][data-id='{ids['Blue Harbor Retail']}']")
     expect(_column(page, "standard").locator("[data-count]")).to_have_text("3")
     screenshot(page, "kanban-before")
-    with page.expect_response(lambda r: r.url.endswith("/move")) as moved:
-        card.drag_to(_column(page, "strategic").locator("[data-drop-zone]"))
-    assert moved.value.status == 200
+    assert _move(page, lambda: card.drag_to(_column(page, "strategic").locator("[data-drop-zone]"))) == 200
     expect(_column(page, "strategic").locator(f"[data-id='{ids['Blue Harbor Retail']}']")).to_be_visible()
     expect(card).to_have_attribute("data-version", "2")
     expect(_column(page, "strategic").locator("[data-count]")).to_have_text("3")
@@ -81,17 +92,13 @@ def test_drag_a_card_to_another_column(desktop_page, live_server):
 
 
 def test_refused_move_snaps_back(desktop_page, live_server):
-    ids = _seed(live_server)
     page = desktop_page
-    login(page, live_server)
-    page.goto("/a/crm_customers/account?mode=kanban&group=tier")
+    ids = _open(page, live_server, "mode=kanban&group=tier")
     card = page.locator(f"[data-card][data-id='{ids['Northwind Traders']}']")
     with live_server.engine.begin() as conn:  # someone else saves first: the board's version is stale
         RecordService(SchemaRegistry.from_connection(conn)).update(
             conn, "crm_customers", "account", ids["Northwind Traders"], {"city": "Tianjin"}, None, 1)
-    with page.expect_response(lambda r: r.url.endswith("/move")) as moved:
-        card.drag_to(_column(page, "key").locator("[data-drop-zone]"))
-    assert moved.value.status == 409
+    assert _move(page, lambda: card.drag_to(_column(page, "key").locator("[data-drop-zone]"))) == 409
     expect(page.locator("[data-testid=move-error]")).to_contain_text("Someone changed this record")
     expect(page.locator("[data-testid=move-error]")).to_have_class(re.compile(r"\bshow\b"))
     page.wait_for_timeout(300)  # let the toast finish fading in for the screenshot
@@ -102,16 +109,12 @@ def test_refused_move_snaps_back(desktop_page, live_server):
 
 
 def test_move_with_the_select_on_a_phone(phone_page, live_server):
-    ids = _seed(live_server)
     page = phone_page
-    login(page, live_server)
-    page.goto("/a/crm_customers/account?mode=kanban&group=tier")
+    ids = _open(page, live_server, "mode=kanban&group=tier")
     assert_healthy(page)
     screenshot(page, "kanban")
     card = page.locator(f"[data-card][data-id='{ids['Sunrise Logistics']}']")
-    with page.expect_response(lambda r: r.url.endswith("/move")) as moved:
-        card.locator("[data-move-select]").select_option("key")
-    assert moved.value.status == 200
+    assert _move(page, lambda: card.locator("[data-move-select]").select_option("key")) == 200
     expect(_column(page, "key").locator(f"[data-id='{ids['Sunrise Logistics']}']")).to_be_attached()
     assert _tier(live_server, ids["Sunrise Logistics"]) == "key"
     expect(card.locator("[data-move-select]")).to_have_value("key")
@@ -120,9 +123,7 @@ def test_move_with_the_select_on_a_phone(phone_page, live_server):
 
 
 def test_calendar_month(page, live_server):
-    _seed(live_server)
-    login(page, live_server)
-    page.goto("/a/crm_customers/account?mode=calendar&date_field=since")
+    _open(page, live_server, "mode=calendar&date_field=since")
     if page.kind == "desktop":
         grid = page.locator("[data-testid=calendar-grid]")
         expect(grid).to_be_visible()
@@ -141,10 +142,8 @@ def test_calendar_month(page, live_server):
 
 
 def test_save_a_board_as_a_shared_view(desktop_page, live_server):
-    _seed(live_server)
     page = desktop_page
-    login(page, live_server)
-    page.goto("/a/crm_customers/account?mode=kanban&group=tier&q=Shanghai")
+    _open(page, live_server, "mode=kanban&group=tier&q=Shanghai")
     page.click("[data-testid=save-view]")
     page.fill("#view-name", "Shanghai by tier")
     page.check("#view-shared")
