@@ -22,6 +22,16 @@ expect = pytest.importorskip("playwright.sync_api", reason="Python Playwright no
 pytestmark = pytest.mark.e2e
 
 
+def enroll(page) -> pyotp.TOTP:
+    """On the enrollment page: read the key off it, confirm with a code; the authenticator, once the codes show."""
+    totp = pyotp.TOTP(page.get_by_test_id("totp-secret").inner_text().strip())
+    page.get_by_test_id("enroll-code").fill(totp.now())
+    with page.expect_navigation():
+        page.get_by_test_id("enroll-confirm").click()
+    expect(page.get_by_test_id("recovery-codes").locator("code")).to_have_count(10)
+    return totp
+
+
 def test_enroll_then_sign_in_with_a_code(page, live_server):
     login(page, live_server)
     page.goto("/me/two-factor")
@@ -30,12 +40,7 @@ def test_enroll_then_sign_in_with_a_code(page, live_server):
     screenshot(page, "two-factor-enrollment")
     assert_healthy(page)
 
-    totp = pyotp.TOTP(page.get_by_test_id("totp-secret").inner_text().strip())
-    page.get_by_test_id("enroll-code").fill(totp.now())
-    with page.expect_navigation():
-        page.get_by_test_id("enroll-confirm").click()
-    codes = page.get_by_test_id("recovery-codes").locator("code")
-    expect(codes).to_have_count(10)
+    totp = enroll(page)
     screenshot(page, "two-factor-recovery-codes")
     assert_healthy(page)
 
@@ -66,11 +71,7 @@ def test_a_role_that_requires_2fa_sends_its_holder_to_enrollment_first(desktop_p
     screenshot(page, "two-factor-required-by-role")
     assert_healthy(page)
 
-    totp = pyotp.TOTP(page.get_by_test_id("totp-secret").inner_text().strip())
-    page.get_by_test_id("enroll-code").fill(totp.now())
-    with page.expect_navigation():
-        page.get_by_test_id("enroll-confirm").click()
-    expect(page.get_by_test_id("recovery-codes").locator("code")).to_have_count(10)
+    enroll(page)
     with page.expect_navigation():
         page.get_by_role("link", name="Done").click()
     expect(page).to_have_url(f"{live_server.url}/")
