@@ -18,9 +18,10 @@ from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import update
 
-from runtime.metadata.model import Entity
 from runtime.clock import utcnow
+from runtime.metadata.model import Entity
 from runtime.records import validation as v
+from runtime.records.computed import LinkGuard
 from runtime.records.defaults import apply_defaults
 from runtime.records.serialize import row_to_dict
 
@@ -43,8 +44,9 @@ def table_fields(entity: Entity) -> list:
 
 
 def plan_children(conn: Connection, registry, entity: Entity, name: str, rows: Any, parent_id: int | None,
-                  errors: dict, acting_user: int | None) -> ChildPlan | None:
-    """Validate one ``table`` field's rows; problems go into ``errors`` as ``lines[2].qty``."""
+                  errors: dict, acting_user: int | None, readable: LinkGuard | None = None) -> ChildPlan | None:
+    """Validate one ``table`` field's rows; problems go into ``errors`` as ``lines[2].qty``
+    (links in them must point at records ``readable`` lets the writer read)."""
     field = entity.field(name)
     child, table = registry.target(entity, field.opt("target"))
     if rows is None:
@@ -67,7 +69,7 @@ def plan_children(conn: Connection, registry, entity: Entity, name: str, rows: A
         values = v.coerce_values(child, data, row_errors)
         final = {**old, **values}
         v.check_required(child, final, row_errors)
-        v.check_references(conn, registry, child, values, row_errors, acting_user)
+        v.check_references(conn, registry, child, values, row_errors, acting_user, readable)
         errors.update({f"{name}[{i}].{k}": m for k, m in row_errors.items()})
         if old and old["parent_id"] != parent_id:
             plan.moved_from.add(old["parent_id"])

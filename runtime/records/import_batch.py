@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection
+from sqlalchemy import and_
 from sqlalchemy import func
 from sqlalchemy import literal_column
 from sqlalchemy import select
@@ -25,6 +26,7 @@ from runtime.fieldtypes import COMPUTED_TYPES
 from runtime.metadata.model import Entity
 from runtime.records.autonumber import period_of
 from runtime.records.autonumber import render
+from runtime.records.computed import LinkGuard
 from runtime.records.defaults import default_value
 from runtime.records.files import UPLOAD_TYPES
 from runtime.records.files import stored_uploads
@@ -120,9 +122,11 @@ PLAIN = (str, int, bool, type(None))
 class BatchChecks:
     """Unique, link and user checks for a batch, remembering values seen earlier in the file."""
 
-    def __init__(self, conn: Connection, registry, entity: Entity, table, user_id: int | None):
+    def __init__(self, conn: Connection, registry, entity: Entity, table, user_id: int | None,
+                 readable: LinkGuard | None = None):
         self.conn, self.registry, self.entity, self.table = conn, registry, entity, table
         self.user_id = user_id
+        self.readable = readable  # the importer's read access to linked records (None: all)
         self.unique = [f.name for f in entity.stored_fields if f.unique]
         self.seen: dict[str, dict] = {name: {} for name in self.unique}
         self.links = [f for f in entity.stored_fields if f.type == "link"]
@@ -135,9 +139,11 @@ class BatchChecks:
         for name in self.unique:
             self._unique(name, batch)
         for field in self.links:
-            _, target = self.registry.target(self.entity, field.opt("target"))
+            target_entity, target = self.registry.target(self.entity, field.opt("target"))
             live = target.c.deleted_at.is_(None)
-            self._exists(field.name, batch, target.c.id, live, "no record {} to link to")
+            rule = self.readable(target_entity, target, "id") if self.readable else None
+            self._exists(field.name, batch, target.c.id, live if rule is None else and_(live, rule),
+                         "no record {} to link to")
         for name in self.users:
             self._exists(name, batch, users.c.id, None, "no user {}", skip=self.user_id)
         for name in self.uploads:

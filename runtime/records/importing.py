@@ -94,7 +94,8 @@ class Importer:
         self.guard = guard
         self.service = guard or RecordService(registry, clock=lambda: now, language=language)
         self.create_rule = self._create_rule(mode)
-        self.checks = BatchChecks(conn, registry, self.entity, self.table, user_id)
+        self.checks = BatchChecks(conn, registry, self.entity, self.table, user_id,
+                                  guard.link_guard(conn) if guard else None)
         self.keys_seen: dict = {}
         self.counts = {"created": 0, "updated": 0, "bad_rows": 0, "processed": 0}
         self.errors: list[dict] = []

@@ -80,9 +80,9 @@ class RecordService:
         values = v.coerce_values(ent, data, errors)
         v.check_required(ent, values, errors)
         v.check_unique(conn, ent, table, values, errors)
-        v.check_references(conn, self.registry, ent, values, errors, user_id)
+        v.check_references(conn, self.registry, ent, values, errors, user_id, guard)
         v.resolve_uploads(conn, ent, values, errors)
-        plans = self._plan_children(conn, ent, data, None, errors, user_id)
+        plans = self._plan_children(conn, ent, data, None, errors, user_id, guard)
         v.raise_if(errors, ent)
         values.update(self._autonumbers(conn, ent, now))
         values.update(planned_totals(ent, plans))
@@ -112,9 +112,12 @@ class RecordService:
         values = v.coerce_values(ent, data, errors)
         v.check_required(ent, values, errors, only=values)
         v.check_unique(conn, ent, table, values, errors, record_id)
-        v.check_references(conn, self.registry, ent, values, errors, user_id)
+        # only links and users that change are checked: a form sends back a link someone else made,
+        # to a record this writer may not read (or one since binned), and that must not block the save
+        v.check_references(conn, self.registry, ent, {k: x for k, x in values.items() if old.get(k) != x},
+                           errors, user_id, guard)
         v.resolve_uploads(conn, ent, values, errors)
-        plans = self._plan_children(conn, ent, data, record_id, errors, user_id)
+        plans = self._plan_children(conn, ent, data, record_id, errors, user_id, guard)
         v.raise_if(errors, ent)
         guarded = (update(table)
                    .where(table.c.id == record_id, table.c.version == expected_version, table.c.deleted_at.is_(None))
@@ -241,12 +244,12 @@ class RecordService:
             raise BadInput(f"{entity} rows are written through their parent's '{ent.parent[1]}' field")
         return ent, self.registry.table(app, entity)
 
-    def _plan_children(self, conn, ent, data, record_id, errors, user_id) -> list:
+    def _plan_children(self, conn, ent, data, record_id, errors, user_id, guard) -> list:
         plans = []
         for field in table_fields(ent):
             if field.name in data and field.name not in errors:
                 plan = plan_children(conn, self.registry, ent, field.name, data[field.name], record_id,
-                                     errors, user_id)
+                                     errors, user_id, guard)
                 if plan is not None:
                     plans.append(plan)
         return plans

@@ -19,6 +19,7 @@ from runtime.fieldtypes import COMPUTED_TYPES
 from runtime.metadata.model import SYSTEM_COLUMNS
 from runtime.metadata.model import Entity
 from runtime.metadata.model import Field
+from runtime.records.computed import LinkGuard
 from runtime.storage.system import users
 
 #: System columns a caller may set; the others belong to the service.
@@ -100,16 +101,18 @@ def check_unique(conn: Connection, entity: Entity, table: Table, values: Mapping
 
 
 def check_references(conn: Connection, registry, entity: Entity, values: Mapping, errors: dict,
-                     acting_user: int | None) -> None:
-    """Links must point at an existing record that is not in the recycle bin; users must exist."""
+                     acting_user: int | None, readable: LinkGuard | None = None) -> None:
+    """Links must point at an existing record that is not in the recycle bin (and, with
+    ``readable``, one the writer may read: linking an id must not reveal its record); users must exist."""
     for name, value in values.items():
         if value is None or name in errors:
             continue
         field = entity.field(name) if entity.has_field(name) else Field(name, "user", {})
         if field.type == "link":
-            _target, target = registry.target(entity, field.opt("target"))
+            target_entity, target = registry.target(entity, field.opt("target"))
             found = select(target.c.id).where(target.c.id == value, target.c.deleted_at.is_(None))
-            if conn.execute(found).first() is None:
+            rule = readable(target_entity, target, "id") if readable else None
+            if conn.execute(found if rule is None else found.where(rule)).first() is None:
                 errors[name] = f"no record {value} to link to"
         elif field.type == "user" and value != acting_user and not _user_exists(conn, value):
             errors[name] = f"no user {value}"

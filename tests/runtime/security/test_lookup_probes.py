@@ -103,11 +103,17 @@ def test_record_reads_writes_and_the_bin_show_the_same(engine, world):
     with engine.begin() as conn:
         rep = records_for(conn, SchemaRegistry.from_connection(conn), people["rep_west"])
         assert rep.get(conn, "sales", "visit", visits["to east"], user_id=people["rep_west"])["deal_title"] is None
-        made = rep.create(conn, "sales", "visit", {"subject": "probe", "deal": deals["rep_east"]}, people["rep_west"])
-        assert made["deal_title"] is None and made["deal_cost"] is None
-        changed = rep.update(conn, "sales", "visit", made["id"], {"deal": deals["manager"]}, people["rep_west"], 1)
-        assert changed["deal_title"] is None
-        rep.delete(conn, "sales", "visit", made["id"], people["rep_west"])
+        with pytest.raises(ValidationFailed):  # linking a deal one may not read: refused as if it did not exist
+            rep.create(conn, "sales", "visit", {"subject": "probe", "deal": deals["rep_east"]}, people["rep_west"])
+        made = rep.create(conn, "sales", "visit", {"subject": "mine", "deal": deals["rep_west"]}, people["rep_west"])
+        assert made["deal_title"] == "deal of rep_west" and made["deal_cost"] is None
+        with pytest.raises(ValidationFailed):
+            rep.update(conn, "sales", "visit", made["id"], {"deal": deals["manager"]}, people["rep_west"], 1)
+        changed = rep.update(conn, "sales", "visit", visits["to east"], {"subject": "to east, noted",
+                             "deal": deals["rep_east"]}, people["rep_west"], 1)  # a form sends back a link
+        # someone else made: it stays, still unreadable, and does not block the save
+        assert changed["deal_title"] is None and changed["deal"] == deals["rep_east"]
+        rep.delete(conn, "sales", "visit", visits["to east"], people["rep_west"])
         assert [r["deal_title"] for r in rep.list_deleted(conn, "sales", "visit")] == [None]
 
 

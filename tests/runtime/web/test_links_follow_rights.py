@@ -1,16 +1,21 @@
-"""A link shows the linked record's title only to those who may read that record (and its title field):
-otherwise linking any id would read any record's title."""
+"""Links follow the reader's rights: a linked record's title shows only to those who may read that
+record (and its title field), and one may only link records one may read — otherwise linking any id
+would read any record's title."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import insert
+from sqlalchemy import select
 
 from builder.publish import publish
+from runtime.errors import ValidationFailed
+from runtime.records.importing import import_file
 from runtime.records.registry import SchemaRegistry
 from runtime.security.guarded import records_for
 from runtime.security.users import create_user
 from runtime.storage.system import user_roles
+from runtime.storage.system import users
 from tests.runtime.security.permissions_app import PASSWORD
 from tests.runtime.security.permissions_app import install
 from tests.runtime.security.permissions_app import sales_source
@@ -63,3 +68,32 @@ def test_a_hidden_title_field_is_not_shown_through_links(app, world):
     listing = page_for(app, "no_titles", "/a/sales/deal")
     assert ">Open Co</a>" not in listing and ">Secret Holdings</a>" not in listing
     assert f"#{world['Open Co'][0]}" in listing
+
+
+def test_one_cannot_link_a_record_one_may_not_read(engine, world):
+    """Linking an id would otherwise confirm it exists and show its title and lookups."""
+    (secret_id, _), (open_id, _) = world["Secret Holdings"], world["Open Co"]
+    with engine.begin() as conn:
+        registry = SchemaRegistry.from_connection(conn)
+        narrow = records_for(conn, registry, _user(conn, "narrow"))
+        with pytest.raises(ValidationFailed) as refused:
+            narrow.create(conn, "sales", "deal", {"title": "probe", "account": secret_id}, None)
+        assert refused.value.details == {"account": f"no record {secret_id} to link to"}  # as if it did not exist
+        assert narrow.create(conn, "sales", "deal", {"title": "fine", "account": open_id}, None)["account"] == open_id
+
+
+def test_imports_cannot_link_records_the_importer_may_not_read(engine, world, tmp_path):
+    secret_id, open_id = world["Secret Holdings"][0], world["Open Co"][0]
+    sheet = tmp_path / "deals.csv"
+    sheet.write_text(f"title,account\nok,{open_id}\nprobe,{secret_id}\n")
+    with engine.begin() as conn:
+        registry = SchemaRegistry.from_connection(conn)
+        who = _user(conn, "narrow")
+        report = import_file(conn, registry, "sales", "deal", sheet, user_id=who, mode="skip_bad_rows",
+                             guard=records_for(conn, registry, who))
+    assert report["created"] == 1
+    assert report["errors"][0]["row"] == 3 and "no record" in report["errors"][0]["message"]
+
+
+def _user(conn, email_name: str) -> int:
+    return conn.execute(select(users.c.id).where(users.c.email == f"{email_name}@example.com")).scalar_one()
