@@ -51,7 +51,7 @@ from runtime.web import security_pages
 from runtime.web.i18n import translate
 from runtime.web.labels import user_language
 
-__all__ = ["CodeForm", "LoginForm", "login_page", "register", "safe_next"]
+__all__ = ["CodeForm", "LoginForm", "register", "safe_next"]
 
 BAD_LOGIN = "Incorrect email or password."
 CODE_STEP_SECONDS = 300  # the code must follow the password within five minutes
@@ -91,10 +91,10 @@ def login():
             if row is not None:
                 return _finish(conn, row, remember, "password")
         error = translate("Incorrect email or password.", user_language())
-    return login_page(form, error)
+    return _login_page(form, error)
 
 
-def login_page(form: LoginForm, error: str | None):
+def _login_page(form: LoginForm, error: str | None):
     """The sign-in form; "keep me signed in" only while remember-me is allowed."""
     return render_template("web/login.html", form=form, error=error,
                            offer_remember=timeouts().remember_enabled)
@@ -130,7 +130,7 @@ def _code_step():
             else:
                 session.pop(_PENDING, None)
                 error = translate("Incorrect email or password.", user_language())
-                return login_page(LoginForm(formdata=None), error)
+                return _login_page(LoginForm(formdata=None), error)
         error = translate("That code did not work. Try the current one.", user_language())
     return render_template("web/login_code.html", form=form, error=error), 200
 
