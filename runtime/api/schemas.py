@@ -120,14 +120,18 @@ def child_output(registry, child: Entity) -> dict:
     return {"type": "object", "required": ["id"], "properties": props}
 
 
-def datetime_names(registry, entity: Entity) -> set[str]:
-    """Names whose values are UTC datetimes, so the API can mark them with ``Z``."""
-    names = {"created_at", "updated_at", "deleted_at"}
-    for field in entity.fields:
-        schema = field_output(registry, entity, field)
-        if schema.get("format") == "date-time" or schema.get("anyOf", [{}])[0].get("format") == "date-time":
-            names.add(field.name)
-    return names
+def datetime_names(registry, entity: Entity) -> frozenset[str]:
+    """Names whose values are UTC datetimes, so the API can mark them with ``Z`` (worked out
+    once per published schema: every API response of the entity asks)."""
+    key = ("datetime_names", entity.app, entity.name)
+    if key not in registry.cache:
+        names = {"created_at", "updated_at", "deleted_at"}
+        for field in entity.fields:
+            schema = field_output(registry, entity, field)
+            if schema.get("format") == "date-time" or schema.get("anyOf", [{}])[0].get("format") == "date-time":
+                names.add(field.name)
+        registry.cache[key] = frozenset(names)
+    return registry.cache[key]
 
 
 # -- input --------------------------------------------------------------------

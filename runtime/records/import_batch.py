@@ -237,9 +237,8 @@ def write_batch(conn: Connection, entity: Entity, table, batch: list[Prepared], 
         p.values.update(rollups)
     # one column list for the batch: only the columns some row fills (the rest stay NULL)
     fields = list(dict.fromkeys(key for p in batch for key in p.values))
-    stamp = (1, now, user_id, now, user_id)
-    insert_rows(conn, table, [*fields, "version", "created_at", "created_by", "updated_at", "updated_by", "id"],
-                ((*map(p.values.get, fields), *stamp, i) for i, p in zip(ids, batch)))
+    stamp = {"version": 1, "created_at": now, "created_by": user_id, "updated_at": now, "updated_by": user_id}
+    insert_rows(conn, table, [*fields, "id"], ((*map(p.values.get, fields), i) for i, p in zip(ids, batch)), stamp)
     record_batch_created(conn, entity.app, entity.name, fields, history_rows(entity, fields, ids, batch), user_id, now)
     return ids
 

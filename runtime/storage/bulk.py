@@ -17,27 +17,38 @@ and names are quoted by the dialect.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Mapping
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy import Table
 from sqlalchemy import insert
 
 
-def insert_rows(conn: Connection, table: Table, keys: Sequence[str], rows: Iterable[Sequence]) -> None:
-    """Insert ``rows`` (each a sequence of values in ``keys`` order) into ``table``.
+def insert_rows(conn: Connection, table: Table, keys: Sequence[str], rows: Iterable[Sequence],
+                same: Mapping[str, Any] | None = None) -> None:
+    """Insert ``rows`` (each a sequence of values in ``keys`` order) into ``table``; ``same``
+    holds columns whose value is the same on every row (stamps), converted once.
 
     Values are what ``insert(table)`` would accept: each column's type
     converts them (exact decimals, JSON, dates) exactly as there.
     """
     dialect = conn.dialect
-    processors = [(i, p) for i, p in enumerate(table.c[k].type.dialect_impl(dialect).bind_processor(dialect)
-                                               for k in keys) if p is not None]
-    bound = (_processed(row, processors) for row in rows) if processors else map(tuple, rows)
+    same = dict(same or {})
+    constant = tuple(_processed([v], [(0, p)] if (p := _processor(table, k, dialect)) else [])[0]
+                     for k, v in same.items())
+    processors = [(i, p) for i, p in enumerate(_processor(table, k, dialect) for k in keys) if p is not None]
+    bound = (_processed(row, processors) + constant for row in rows)
+    columns = [*keys, *same]
     if dialect.name == "postgresql":
-        _copy(conn, table, keys, bound)
+        _copy(conn, table, columns, bound)
     else:
-        _executemany(conn, table, keys, bound)
+        _executemany(conn, table, columns, bound)
+
+
+def _processor(table: Table, key: str, dialect):
+    return table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
 
 
 def _processed(row: Sequence, processors: list) -> tuple:

@@ -80,6 +80,8 @@ class ExactDecimal(TypeDecorator):
 
 def exact_decimal(value: Any) -> Decimal:
     """A finite Decimal from an int, Decimal, str or float (floats via their shortest repr)."""
+    if type(value) is Decimal and value.is_finite():  # the common case (coerced values), checked first
+        return value
     if isinstance(value, bool):
         raise TypeError("a boolean is not a number")
     if isinstance(value, float):

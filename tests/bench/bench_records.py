@@ -25,7 +25,6 @@ from pathlib import Path
 from flask import Flask
 from flask import jsonify
 from flask import request
-from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import select
@@ -137,12 +136,23 @@ def hand_written_app(engine, tables) -> Flask:
 
 
 def requests_per_second(call, n: int) -> float:
-    for _ in range(max(5, n // 10)):  # warm up
-        call()
     start = time.perf_counter()
     for _ in range(n):
         call()
     return n / (time.perf_counter() - start)
+
+
+def paired_rates(ours, theirs, n: int, rounds: int = 8) -> tuple[float, float]:
+    """Requests per second of both sides, measured in alternating rounds (median of each side):
+    a change in the machine's load during the run then hits both alike instead of one."""
+    for _ in range(max(5, n // 10)):  # warm up
+        ours(), theirs()
+    per = max(1, n // rounds)
+    mine, hand = [], []
+    for _ in range(rounds):
+        mine.append(requests_per_second(ours, per))
+        hand.append(requests_per_second(theirs, per))
+    return statistics.median(mine), statistics.median(hand)
 
 
 def check(response, status: int):
@@ -169,15 +179,15 @@ def setup(url: str, rows: int, tmp: Path):
 def bench_list_and_create(label: str, engine, app, token, baseline, requests: int) -> None:
     ours, theirs = app.test_client(), baseline.test_client()
     headers = {"Authorization": f"Bearer {token}"}
-    generated = requests_per_second(lambda: check(ours.get(
-        "/api/v1/bench/deal?where=stage%20%3D%3D%20%27won%27&order=-amount&limit=50", headers=headers), 200), requests)
-    hand = requests_per_second(lambda: check(theirs.get("/deals?stage=won&limit=50"), 200), requests)
+    generated, hand = paired_rates(
+        lambda: check(ours.get("/api/v1/bench/deal?where=stage%20%3D%3D%20%27won%27&order=-amount&limit=50",
+                               headers=headers), 200),
+        lambda: check(theirs.get("/deals?stage=won&limit=50"), 200), requests)
     print(f"{label:10s} list filter+sort  generated {generated:7.0f} req/s  hand-written {hand:7.0f} req/s  "
           f"ratio {generated / hand:.2f} (target >= 0.7)")
-    creates = max(50, requests // 4)
-    generated = requests_per_second(lambda: check(ours.post("/api/v1/bench/deal", json={"data": NEW_DEAL},
-                                                            headers=headers), 201), creates)
-    hand = requests_per_second(lambda: check(theirs.post("/deals", json={"data": NEW_DEAL}), 201), creates)
+    generated, hand = paired_rates(
+        lambda: check(ours.post("/api/v1/bench/deal", json={"data": NEW_DEAL}, headers=headers), 201),
+        lambda: check(theirs.post("/deals", json={"data": NEW_DEAL}), 201), max(50, requests // 4))
     print(f"{label:10s} create 20 fields  generated {generated:7.0f} req/s  hand-written {hand:7.0f} req/s  "
           f"ratio {generated / hand:.2f} (target >= 0.5)")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from .errors import ExpressionError
 from .functions import FUNCTIONS
@@ -65,7 +66,14 @@ _FRIENDLY = {
 
 
 def parse(source: str) -> Expression:
-    """Parse and whitelist ``source``; raises ExpressionError with a position."""
+    """Parse and whitelist ``source``; raises ExpressionError with a position.
+
+    The trees are immutable, so a source parsed before (a list filter on every page
+    request, a form rule) is answered from a cache; errors are never cached."""
+    return _parse_cached(source) if isinstance(source, str) else _parse(source)
+
+
+def _parse(source: str) -> Expression:
     prepared = prepare(source)
     # The wrapping parentheses let a long formula span lines; the scanner already
     # refused unbalanced brackets, so they cannot be used to escape anything.
@@ -82,6 +90,9 @@ def parse(source: str) -> Expression:
     except (ValueError, RecursionError, MemoryError):
         raise ExpressionError("expression cannot be parsed") from None
     return _Converter(prepared, wrapped).convert(tree.body)
+
+
+_parse_cached = lru_cache(maxsize=2048)(_parse)
 
 
 def _check_depth(node: ast.AST, converter: _Converter) -> None:
