@@ -127,7 +127,7 @@ def _init_limiter(app: Flask, settings: Settings) -> Limiter:
         key_prefix="metacrm-limit", strategy="fixed-window",
         in_memory_fallback_enabled=True,  # Redis down: limit per process rather than fail sign-in
     )
-    limited = ("web.login", "web.forgot_password", "web.reset_password")
+    limited = ("web.login", "web.forgot_password", "web.reset_password", "web.confirm")
     for endpoint in limited:
         limit = limiter.limit(settings.login_rate_limit, methods=["POST"])
         app.view_functions[endpoint] = limit(app.view_functions[endpoint])

@@ -41,6 +41,7 @@ from builder.sheet_infer import propose_file
 from runtime.errors import BadInput
 from runtime.errors import Conflict
 from runtime.errors import MetacrmError
+from runtime.security.freshness import fresh_required
 
 __all__ = ["register"]
 
@@ -80,6 +81,7 @@ def _upload_error(app: str, draft, message: str):
                            error=message), 400
 
 
+@fresh_required  # creating the entity publishes and imports: a recent sign-in first
 def preview(app: str, token: str):
     """GET: the proposal as inferred. POST: the admin's edits, redrawn or created."""
     path, meta = _store().open(token, app, current_user.id)
@@ -165,6 +167,7 @@ def _import(app: str, token: str, name: str, columns, path: Path):
     return redirect(f"/a/{app}/{name}")
 
 
+@fresh_required  # imports into the new entity
 def retry(app: str, token: str):
     """Run the import again into the entity published earlier (its file was kept for this)."""
     path, meta = _store().open(token, app, current_user.id)

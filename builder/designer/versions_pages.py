@@ -32,6 +32,7 @@ from runtime.clock import utcnow
 from runtime.errors import BadInput
 from runtime.errors import MetacrmError
 from runtime.errors import NotFound
+from runtime.security.freshness import fresh_required
 from runtime.storage.catalog import current_metadata
 
 __all__ = ["describe_item", "register"]
@@ -84,6 +85,7 @@ def version_diff(app: str):
                            old=rows[old], new=rows[new], documents=documents, changes=diff["changes"])
 
 
+@fresh_required  # a rollback publishes: a recent sign-in first, like publish
 def rollback_page(app: str, number: int):
     """GET: what rolling back would do. POST: do it, if the version in force is still the one previewed."""
     draft, current = frame_draft(app)

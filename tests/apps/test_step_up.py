@@ -37,6 +37,9 @@ ADMIN_ACTIONS = [
     ("POST", "/admin/users/{rep}/require-2fa", {"require": "1"}, 302, "2fa_requirement_changed"),
     ("POST", "/admin/view-as/{rep}", {}, 302, "view_as_started"),
     ("GET", "/builder/sales/publish", None, 200, None),
+    ("GET", "/builder/sales/versions/1/rollback", None, 200, None),
+    ("GET", "/builder/sales/import-sheet/no-such-upload", None, 404, None),
+    ("POST", "/builder/sales/import-sheet/no-such-upload/retry", {}, 404, None),
 ]
 ENROLLED_ACTIONS = [
     ("POST", "/me/two-factor/disable", {"current_password": PASSWORD}, 302, "2fa_disabled"),
@@ -209,3 +212,14 @@ def test_an_enrolling_user_can_confirm_then_enroll(app, engine, people, clock):
     assert rep.get(sent.location).status_code == 200
     done = rep.post("/me/confirm", data={"password": PASSWORD, "next": "/me/two-factor"})
     assert done.location == "/me/two-factor" and "<svg" in rep.get("/me/two-factor").get_data(as_text=True)
+
+
+def test_confirming_is_rate_limited_like_signing_in(settings_override, engine, people):
+    from apps.web import create_app
+
+    app = create_app(settings_override(login_rate_limit="2/minute"))
+    app.config.update(WTF_CSRF_ENABLED=False)
+    client = sign_in(app)
+    statuses = [client.post("/me/confirm", data={"password": "not-the-password", "next": "/"}).status_code
+                for _ in range(3)]
+    assert statuses == [422, 422, 429]
