@@ -13,7 +13,7 @@ from runtime.security.twofactor import ADMINS
 from runtime.storage.system import audit_log
 from runtime.storage.system import role_policy
 from runtime.storage.system import user_roles
-from tests.apps.test_two_factor_web import Clock
+from tests.apps.pinned_clock import Clock
 from tests.apps.test_two_factor_web import enroll
 from tests.runtime.security.permissions_app import PASSWORD
 from tests.runtime.security.permissions_app import install

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from apps.web import create_app
 from runtime.security.users import create_user
 from runtime.storage.system import audit_log
+from tests.apps.pinned_clock import Clock
 from tests.apps.test_two_factor_web import PASSWORD
-from tests.apps.test_two_factor_web import Clock
 from tests.apps.test_two_factor_web import enroll
 from tests.smtp_sink import smtp_sink
 

@@ -13,8 +13,7 @@ from apps.web import create_app
 from runtime.security.tokens import create_token
 from runtime.storage.system import audit_log
 from runtime.storage.system import role_policy
-from tests.apps.test_two_factor_web import T0
-from tests.apps.test_two_factor_web import Clock
+from tests.apps.pinned_clock import T0
 from tests.apps.test_two_factor_web import code_at
 from tests.apps.test_two_factor_web import enroll
 from tests.runtime.security.permissions_app import PASSWORD
@@ -27,12 +26,6 @@ LOCKED_OUT_PAGES = ["/", "/a/sales/deal", "/a/sales/account/new", "/me", "/me/se
 @pytest.fixture
 def people(engine):
     return install(engine)
-
-
-@pytest.fixture
-def clock(app):
-    app.extensions["metacrm"]["clock"] = Clock()
-    return app.extensions["metacrm"]["clock"]
 
 
 def login(app, who):

@@ -6,7 +6,6 @@ The app's clock is pinned and moved by hand; nothing sleeps.
 """
 
 import re
-from datetime import datetime
 from datetime import timedelta
 
 import pytest
@@ -19,25 +18,10 @@ from runtime.storage.system import audit_log
 from runtime.storage.system import sessions
 
 PASSWORD = "password-123-abc"
-T0 = datetime(2026, 1, 5, 9, 0, 0)
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
           "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1")
 ENDED = "Your session has ended; please sign in again."
-
-
-class Clock:
-    def __init__(self):
-        self.now = T0
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock(app):
-    app.extensions["metacrm"]["clock"] = Clock()
-    return app.extensions["metacrm"]["clock"]
 
 
 @pytest.fixture

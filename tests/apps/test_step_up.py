@@ -18,7 +18,6 @@ from runtime.security.tokens import create_token
 from runtime.storage.system import api_tokens
 from runtime.storage.system import audit_log
 from runtime.storage.system import user_roles
-from tests.apps.test_two_factor_web import Clock
 from tests.apps.test_two_factor_web import code_at
 from tests.apps.test_two_factor_web import enroll
 from tests.runtime.security.permissions_app import PASSWORD
@@ -50,12 +49,6 @@ ENROLLED_ACTIONS = [
 @pytest.fixture
 def people(engine):
     return install(engine)
-
-
-@pytest.fixture
-def clock(app):
-    app.extensions["metacrm"]["clock"] = Clock()
-    return app.extensions["metacrm"]["clock"]
 
 
 def sign_in(app, who="admin", code=None):

@@ -14,23 +14,10 @@ from apps.cli import main
 from apps.web import create_app
 from runtime.security.users import create_user
 from runtime.storage.system import users
+from tests.apps.pinned_clock import T0
+from tests.apps.pinned_clock import Clock
 
 PASSWORD = "password-123"
-T0 = datetime(2026, 1, 5, 9, 0, 0)
-
-
-class Clock:
-    def __init__(self):
-        self.now = T0
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock(app):
-    app.extensions["metacrm"]["clock"] = Clock()
-    return app.extensions["metacrm"]["clock"]
 
 
 @pytest.fixture
