@@ -24,6 +24,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from apps.config import Settings
 from apps.config import open_engine
@@ -32,6 +33,7 @@ from runtime.api import create_api_blueprint
 from runtime.automation.jobs import JobQueue
 from runtime.errors import MetacrmError
 from runtime.security.login import init_login
+from runtime.storage.system import MAX_INTEGER_ID
 from runtime.web import create_blueprint
 from runtime.web.i18n import translate
 from runtime.web.labels import user_language
@@ -69,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["metacrm"] = {"engine": engine, "settings": settings, "jobs": jobs}
     csrf = CSRFProtect(app)
     init_login(app, engine)
+    app.url_map.converters["id32"] = SmallId  # before any route is added
     app.register_blueprint(create_blueprint())
     app.register_blueprint(create_builder_blueprint())
     api = create_api_blueprint()
@@ -79,6 +82,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_error_handler(HTTPException, _handle_http_error)
     app.after_request(_security_headers)
     return app
+
+
+class SmallId(IntegerConverter):
+    """``<id32:...>`` in page routes for ids of 32-bit system tables (users, shares, saved views,
+    versions): a bigger number matches no route (404) instead of a database error. The API checks
+    its ids itself, so that a bad id there is a JSON 404 rather than another route's 405."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=MAX_INTEGER_ID)
 
 
 def _configure(app: Flask, settings: Settings) -> None:

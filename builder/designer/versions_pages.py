@@ -157,6 +157,6 @@ def compact(value: Any) -> dict | None:
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/<app>/versions", "versions", versions)
     bp.add_url_rule("/<app>/versions/diff", "version_diff", version_diff)
-    bp.add_url_rule("/<app>/versions/<int:number>/rollback", "rollback", rollback_page, methods=["GET", "POST"])
-    bp.add_url_rule("/<app>/versions/<int:number>/discard-draft", "discard_for_rollback", discard_for_rollback,
+    bp.add_url_rule("/<app>/versions/<id32:number>/rollback", "rollback", rollback_page, methods=["GET", "POST"])
+    bp.add_url_rule("/<app>/versions/<id32:number>/discard-draft", "discard_for_rollback", discard_for_rollback,
                     methods=["POST"])

@@ -25,6 +25,7 @@ from runtime.security.freshness import ensure_fresh
 from runtime.security.tokens import create_token
 from runtime.security.tokens import list_tokens
 from runtime.security.tokens import revoke_token
+from runtime.storage.system import MAX_INTEGER_ID
 
 
 def tokens():
@@ -49,7 +50,7 @@ def new_token():
 
 
 def revoke(token_id: int):
-    if token_id > 2**63 - 1:
+    if token_id > MAX_INTEGER_ID:  # no such token, and PostgreSQL would refuse the number
         raise NotFound(f"no token {token_id}")
     with context.engine().begin() as conn:
         revoke_token(conn, token_id, user_id=api_user().id)

@@ -17,11 +17,13 @@ from runtime.api.routes import RECORD
 from runtime.api.routes import RecordRoutes
 from runtime.api.serialize import empty_response
 from runtime.api.serialize import json_response
+from runtime.errors import NotFound
 from runtime.security.role_grants import Actor
 from runtime.security.shares import add_share
 from runtime.security.shares import list_shares
 from runtime.security.shares import remove_share
 from runtime.security.users import get_user
+from runtime.storage.system import MAX_INTEGER_ID
 
 
 class ShareRoutes:
@@ -42,6 +44,8 @@ class ShareRoutes:
         return json_response({"data": share}, 201 if outcome == "created" else 200)
 
     def remove(self, app: str, entity: str, record_id: int, share_id: int):
+        if share_id > MAX_INTEGER_ID:  # no such share, and PostgreSQL would refuse the number
+            raise NotFound(f"no share {share_id}")
         with self.records.unit(app, entity, record_id, write=True) as (conn, service, _ent, _out):
             remove_share(conn, service, app, entity, record_id, share_id, _actor(conn))
         return empty_response(204)

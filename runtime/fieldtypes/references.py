@@ -7,11 +7,12 @@ from sqlalchemy import Integer
 from runtime.fieldtypes.base import FieldType
 from runtime.fieldtypes.base import register
 
-MAX_ID = 2**63 - 1  # ids are 64-bit; a bigger number is bad input, not a database error
+MAX_ID = 2**63 - 1  # record ids are 64-bit; a bigger number is bad input, not a database error
+MAX_USER_ID = 2**31 - 1  # user ids are 32-bit (metacrm_user.id is INTEGER)
 TARGET = {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,39}(\\.[a-z][a-z0-9_]{0,39})?$"}
 
 
-def _record_id(value) -> int | None:
+def _record_id(value, limit: int = MAX_ID) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, dict):
@@ -22,7 +23,7 @@ def _record_id(value) -> int | None:
         number = int(str(value).strip())
     except ValueError:
         raise ValueError("expected a record id") from None
-    if not 0 < number <= MAX_ID:
+    if not 0 < number <= limit:
         raise ValueError("expected a record id")
     return number
 
@@ -84,4 +85,4 @@ class UserType(FieldType):
         return ("user",)
 
     def coerce(self, field, value):
-        return _record_id(value)
+        return _record_id(value, MAX_USER_ID)

@@ -122,6 +122,6 @@ def _saved():
 
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/admin/roles", "admin_roles", roles_page)
-    bp.add_url_rule("/admin/roles/<int:user_id>/<any(department, grant, revoke):what>", "admin_roles_change",
+    bp.add_url_rule("/admin/roles/<id32:user_id>/<any(department, grant, revoke):what>", "admin_roles_change",
                     change, methods=["POST"])
     bp.add_url_rule("/admin/roles/two-factor", "admin_roles_two_factor", require_two_factor, methods=["POST"])

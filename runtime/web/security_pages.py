@@ -319,9 +319,9 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/forgot", "forgot_password", forgot_password, methods=["GET", "POST"])
     bp.add_url_rule("/reset/<token>", "reset_password", reset_password, methods=["GET", "POST"])
     bp.add_url_rule("/admin/users", "admin_users", admin_users)
-    bp.add_url_rule("/admin/users/<int:user_id>/reset-2fa", "admin_reset_two_factor",
+    bp.add_url_rule("/admin/users/<id32:user_id>/reset-2fa", "admin_reset_two_factor",
                     admin_reset_two_factor, methods=["POST"])
-    bp.add_url_rule("/admin/users/<int:user_id>/require-2fa", "admin_require_two_factor",
+    bp.add_url_rule("/admin/users/<id32:user_id>/require-2fa", "admin_require_two_factor",
                     admin_require_two_factor, methods=["POST"])
     bp.before_app_request(enrollment_guard)
     session_pages.register(bp)

@@ -95,7 +95,7 @@ def stop():
 
 
 def register(bp: Blueprint) -> None:
-    bp.add_url_rule("/admin/view-as/<int:user_id>", "view_as_start", start, methods=["POST"])
+    bp.add_url_rule("/admin/view-as/<id32:user_id>", "view_as_start", start, methods=["POST"])
     bp.add_url_rule("/admin/view-as/stop", "view_as_stop", stop, methods=["POST"])
     bp.before_app_request(refuse_changes)
     bp.app_context_processor(lambda: {"viewing_as": viewed_as()})

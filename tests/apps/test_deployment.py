@@ -74,3 +74,19 @@ def test_signed_in_pages_are_not_cached_and_static_files_are(settings_override, 
     static = client.get("/static/css/app.css")
     assert "no-store" not in static.headers.get("Cache-Control", "")
     static.close()
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("POST", "/admin/users/3000000000/reset-2fa"),
+    ("POST", "/admin/view-as/3000000000"),
+    ("GET", "/builder/sales/versions/3000000000/rollback"),
+    ("DELETE", "/api/v1/me/tokens/3000000000"),
+    ("GET", "/a/sales/deal/99999999999999999999"),
+])
+def test_ids_bigger_than_their_column_are_not_found(settings_override, engine, path, method):
+    """PostgreSQL refuses 3000000000 for an INTEGER column with an error (a 500): such ids match no route."""
+    with engine.begin() as conn:
+        create_user(conn, "root@example.com", PASSWORD, is_admin=True)
+    client = client_for(settings_override)
+    client.post("/login", data={"email": "root@example.com", "password": PASSWORD})
+    assert client.open(path, method=method).status_code == 404

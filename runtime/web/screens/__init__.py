@@ -41,9 +41,9 @@ def register(bp: Blueprint) -> None:
         (RECORD + "/purge", "purge_record", purge_record, ["POST"]),
         (RECORD + "/move", "move_record", move_record, ["POST"]),
         (RECORD + "/shares", "share_record", share_record, ["POST"]),
-        (RECORD + "/shares/<int:share_id>/delete", "unshare_record", unshare_record, ["POST"]),
+        (RECORD + "/shares/<id32:share_id>/delete", "unshare_record", unshare_record, ["POST"]),
         (ENTITY + "/views", "save_view", save_current_view, ["POST"]),
-        (ENTITY + "/views/<int:view_id>/delete", "delete_view", delete_saved_view, ["POST"]),
+        (ENTITY + "/views/<id32:view_id>/delete", "delete_view", delete_saved_view, ["POST"]),
     ]
     for rule, endpoint, view, methods in routes:
         bp.add_url_rule(rule, endpoint, login_required(view), methods=methods)

@@ -68,6 +68,14 @@ def test_record_ids_out_of_range_are_a_value_error(type_, value):
         coerce(type_, value, target="x")
 
 
+def test_user_ids_past_32_bits_are_a_value_error_not_a_database_error():
+    """metacrm_user.id is INTEGER: PostgreSQL refused 3000000000 with a DataError (a 500 found by schemathesis)."""
+    assert coerce("user", 2**31 - 1) == 2**31 - 1
+    with pytest.raises(ValueError, match="record id"):
+        coerce("user", 2**31)
+    assert coerce("link", 2**31, target="x") == 2**31  # record ids are 64-bit
+
+
 def test_upload_references_keep_only_the_id():
     assert coerce("file", [{"id": "0f1e2d3c-aaaa-4bbb-8ccc-123456789abc", "name": "<x>", "size": -1}]) == \
            [{"id": "0f1e2d3c-aaaa-4bbb-8ccc-123456789abc"}]
