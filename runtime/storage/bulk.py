@@ -36,8 +36,7 @@ def insert_rows(conn: Connection, table: Table, keys: Sequence[str], rows: Itera
     """
     dialect = conn.dialect
     same = dict(same or {})
-    constant = tuple(_processed([v], [(0, p)] if (p := _processor(table, k, dialect)) else [])[0]
-                     for k, v in same.items())
+    constant = tuple(_converted(_processor(table, k, dialect), v) for k, v in same.items())
     processors = [(i, p) for i, p in enumerate(_processor(table, k, dialect) for k in keys) if p is not None]
     bound = (_processed(row, processors) + constant for row in rows)
     columns = [*keys, *same]
@@ -49,6 +48,10 @@ def insert_rows(conn: Connection, table: Table, keys: Sequence[str], rows: Itera
 
 def _processor(table: Table, key: str, dialect):
     return table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _converted(process, value):
+    return process(value) if process is not None else value
 
 
 def _processed(row: Sequence, processors: list) -> tuple:

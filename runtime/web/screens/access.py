@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_login import current_user
 from sqlalchemy import Connection
+from sqlalchemy import false
 
 from runtime.api import context
 from runtime.metadata.model import App
@@ -58,12 +59,13 @@ class Screen:
         return Display(self.conn, self.registry, entity, records, current_user.language, self._title_scope)
 
     def _title_scope(self, target: Entity, table):
-        access = self.service.access
-        if not access.can(target, "read") or target.title_field in access.hidden_fields(target):
-            return False
-        if target.title_field and target.field(target.title_field).opt("sensitive", False) and not access.is_admin:
-            return False  # a sensitive title is masked wherever the record itself is listed
-        return access.row_filter(target, table, "read", self.conn.dialect.name, self.service.clock())
+        """The linked records whose titles this user may see: the same rule as any path through
+        a link (``Access.link_guard``), and a sensitive title for admins only (it is masked in lists)."""
+        title = target.title_field
+        if title and target.field(title).opt("sensitive", False) and not self.service.access.is_admin:
+            return false()
+        sees = self.service.link_guard(self.conn)
+        return sees(target, table, title) if sees and title else None
 
     def can(self, action: str, record_id: int | None = None) -> bool:
         """May the user ``action`` this entity (or this record: its row rule is checked in SQL)?"""

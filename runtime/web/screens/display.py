@@ -57,7 +57,7 @@ def title_of(entity: Entity, record: dict) -> str:
 
 
 #: ``(target entity, table) ->`` the SQL filter of the linked records whose titles may be shown
-#: (None: all of them; False: none, only ``#id``).
+#: (None: all of them); the others show as ``#id``.
 TitleScope = Callable[[Entity, object], object]
 
 
@@ -183,7 +183,7 @@ def _link_titles(conn: Connection, registry, entity: Entity, records: list[dict]
 
 def _titles(conn: Connection, target: Entity, table, ids, where) -> dict:
     name = target.title_field
-    if not name or name not in table.c or where is False:
+    if not name or name not in table.c:
         return {i: f"#{i}" for i in ids}
     query = select(table.c.id, table.c[name]).where(table.c.id.in_(list(ids)))
     rows = conn.execute(query if where is None else query.where(where))
