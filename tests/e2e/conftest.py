@@ -7,7 +7,7 @@ share state. Fixtures:
 
 * ``live_server`` — ``create_app`` on 127.0.0.1:<free port> in a thread, with a
   signed-in-able user (``live_server.email`` / ``live_server.password``).
-* ``browser`` — one Chromium per session.
+* ``browser`` — one Chromium per session, started again if it dies (``new_context`` only).
 * ``desktop_page`` (1280×800), ``phone_page`` (390×844, mobile, touch) and
   ``page`` (parametrized over both). Each is a plain Playwright ``Page`` with
   ``page.console_errors`` (console errors and uncaught exceptions seen so far)
@@ -24,6 +24,7 @@ that causes one on purpose calls ``expect_console_error(page, pattern)``.
 from __future__ import annotations
 
 import threading
+import warnings
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--disable-dev-shm-usage",
 ]
 VIEWPORTS = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
@@ -96,9 +98,36 @@ def live_server(tmp_path):
 # --- browser -------------------------------------------------------------------------
 
 
+class RelaunchingChromium:
+    """The session's Chromium, started again if it has died.
+
+    A crashed browser used to fail every later browser test of the run with
+    "Target page, context or browser has been closed" (51 of them in one CI run);
+    now the crash costs at most the test it happened in, and a warning says so.
+    """
+
+    def __init__(self, playwright):
+        self._playwright = playwright
+        self._chromium = None
+
+    def new_context(self, **options):
+        if self._chromium is not None and not self._chromium.is_connected():
+            warnings.warn("Chromium had exited; a new one was started", stacklevel=2)
+            self._chromium = None
+        if self._chromium is None:
+            self._chromium = self._playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+            )
+        return self._chromium.new_context(**options)
+
+    def close(self) -> None:
+        if self._chromium is not None and self._chromium.is_connected():
+            self._chromium.close()
+
+
 @pytest.fixture(scope="session")
 def browser():
-    """One headless Chromium for the whole run; skipped cleanly when unavailable."""
+    """One headless Chromium for the whole run (relaunched if it dies); skipped cleanly when unavailable."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -106,7 +135,7 @@ def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = RelaunchingChromium(playwright)
         yield chromium
         chromium.close()
 

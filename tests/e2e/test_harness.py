@@ -1,0 +1,14 @@
+"""The browser harness itself: a Chromium that dies is started again for the next test."""
+
+import pytest
+
+
+def test_a_closed_chromium_is_started_again(browser):
+    browser.new_context().close()
+    browser._chromium.close()  # what a crash leaves behind: a disconnected browser
+    with pytest.warns(UserWarning, match="Chromium had exited"):
+        context = browser.new_context()
+    page = context.new_page()
+    page.set_content("<p>alive</p>")
+    assert page.text_content("p") == "alive"
+    context.close()
