@@ -1,4 +1,8 @@
-"""The app launcher: the first page after sign-in, one card per installed app and the recent records."""
+"""The app launcher: the first page after sign-in, one card per installed app and the recent records.
+
+Only entities the user may read are listed (the same rights as their screens, so a link never
+leads to a 404), and an app whose every entity is closed to them is left out.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,12 @@ from flask_login import current_user
 from flask_login import login_required
 
 from runtime.api.context import request_connection
+from runtime.security.permissions import Access
+from runtime.security.permissions import load_access
 from runtime.storage.catalog import installed_apps
 from runtime.web.recent import launcher_recent
+from runtime.web.screens.access import registry
+from runtime.web.view_as import effective_user_id
 
 __all__ = ["launcher", "register"]
 
@@ -19,9 +27,20 @@ TILE_COLOURS = 6  # app-tile-0 … app-tile-5 in static/css/app.css
 @login_required
 def launcher():
     conn = request_connection()
-    apps = installed_apps(conn)
+    apps = _readable(installed_apps(conn), load_access(conn, registry(conn), effective_user_id()))
     recent = launcher_recent(conn, current_user.id) if apps else []
     return render_template("web/launcher.html", apps=[_card(app) for app in apps], recent=recent)
+
+
+def _readable(apps: list[dict], access: Access) -> list[dict]:
+    """The apps with only the entities ``access`` may read; apps with none readable are dropped
+    (an app without any entity yet stays: there is nothing in it to hide)."""
+    shown = []
+    for app in apps:
+        entities = [e for e in app["entities"] if access.can(access.registry.entity(app["name"], e["name"]), "read")]
+        if entities or not app["entities"]:
+            shown.append({**app, "entities": entities})
+    return shown
 
 
 def _card(app: dict) -> dict:
