@@ -9,12 +9,12 @@ previous version fully in force. Concurrent publishes are serialised.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from typing import Callable
-from typing import Iterator
-from typing import Mapping
 
 from sqlalchemy import Connection
 from sqlalchemy import Engine
@@ -92,17 +92,28 @@ def publish(
     source: Mapping[str, Any],
     *,
     author: str | None = None,
+    user_id: int | None = None,
+    ip: str | None = None,
     dry_run: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> PublishResult:
     """Make ``source`` the app's version in force, or explain why not (raises, changes nothing).
 
-    ``dry_run`` plans and assesses inside the transaction, then rolls it back.
+    ``dry_run`` plans and assesses inside the transaction, then rolls it back. ``user_id`` and
+    ``ip`` say who published from the web, for the audit row; without an ``ip`` the publish came
+    from the command line and the row says ``cli``.
     """
     try:
-        return _publish(engine, source, author, dry_run, progress)
+        return _publish(engine, source, _Publisher(author, user_id, ip or audit.CLI), dry_run, progress)
     except _DryRun as planned:
         return planned.result
+
+
+@dataclass(frozen=True)
+class _Publisher:
+    author: str | None
+    user_id: int | None
+    ip: str
 
 
 class _DryRun(Exception):
@@ -113,7 +124,7 @@ class _DryRun(Exception):
         self.result = result
 
 
-def _publish(engine, source, author, dry_run, progress) -> PublishResult:
+def _publish(engine, source, by: _Publisher, dry_run, progress) -> PublishResult:
     with publish_transaction(engine) as conn:
         installed = current_apps(conn)
         name = source.get("app.json", {}).get("name") if isinstance(source.get("app.json"), dict) else None
@@ -136,11 +147,11 @@ def _publish(engine, source, author, dry_run, progress) -> PublishResult:
         for entity in new.entities:
             if entity.parent is None:
                 install_search_indexes(conn, entity, tables[entity.qualified_name])
-        _record_version(conn, new, number + 1, changes, author)
+        _record_version(conn, new, number + 1, changes, by)
         return PublishResult(new.name, number + 1, changes)
 
 
-def _record_version(conn: Connection, app: App, number: int, changes: list[Change], author: str | None) -> None:
+def _record_version(conn: Connection, app: App, number: int, changes: list[Change], by: _Publisher) -> None:
     now = utcnow()
     if number == 1:
         conn.execute(insert(apps).values(name=app.name, label=app.label, current_version=None,
@@ -148,10 +159,10 @@ def _record_version(conn: Connection, app: App, number: int, changes: list[Chang
     conn.execute(
         insert(app_versions).values(
             app=app.name, number=number, version_label=app.version, metadata=dict(app.source),
-            checksum=app.checksum, author=author, changes=[c.to_json() for c in changes], created_at=now,
+            checksum=app.checksum, author=by.author, changes=[c.to_json() for c in changes], created_at=now,
         )
     )
     conn.execute(update(apps).where(apps.c.name == app.name).values(
         current_version=number, label=app.label, updated_at=now))
-    audit.record(conn, "app_published", None, author, None,
-                 {"app": app.name, "version": app.version, "number": number, "author": author})
+    audit.record(conn, "app_published", by.user_id, by.author, by.ip,
+                 {"app": app.name, "version": app.version, "number": number, "author": by.author})

@@ -57,10 +57,11 @@ def diff_versions(conn: Connection, app: str, old: int, new: int) -> dict:
     return {"documents": documents, "changes": [c.describe() for c in changes]}
 
 
-def rollback(engine: Engine, app: str, number: int, author: str | None) -> PublishResult:
+def rollback(engine: Engine, app: str, number: int, author: str | None = None, *,
+             user_id: int | None = None, ip: str | None = None) -> PublishResult:
     with engine.connect() as conn:
         source = version_source(conn, app, number)
-    return publish(engine, source, author=author)
+    return publish(engine, source, author=author, user_id=user_id, ip=ip)
 
 
 def json_diff(old: Any, new: Any, pointer: str = "") -> list[dict]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask import request
 from flask_login import current_user
 
 from builder.drafts import Draft
@@ -10,15 +11,16 @@ from builder.drafts import open_draft
 from runtime.web.i18n import translate
 from runtime.web.labels import user_language
 
-__all__ = ["author", "engine", "open_app_draft", "ui"]
+__all__ = ["engine", "open_app_draft", "publisher", "ui"]
 
 
 def engine():
     return current_app.extensions["metacrm"]["engine"]
 
 
-def author() -> str:
-    return current_user.email
+def publisher() -> dict:
+    """Who publishes and from where, as ``publish`` records it in the audit log."""
+    return {"author": current_user.email, "user_id": current_user.id, "ip": request.remote_addr}
 
 
 def open_app_draft(app: str) -> Draft:

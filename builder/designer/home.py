@@ -11,9 +11,9 @@ from flask import url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from builder.designer.context import author
 from builder.designer.context import engine
 from builder.designer.context import open_app_draft
+from builder.designer.context import publisher
 from builder.designer.context import ui
 from builder.drafts import create_app_draft
 from builder.drafts import discard_draft
@@ -64,7 +64,7 @@ def publish_page(app: str):
     draft = open_app_draft(app)
     preview = preview_publish(engine(), app, draft.source)
     if request.method == "POST" and preview.can_publish and _same_draft(app, draft):
-        result = publish(engine(), draft.source, author=author())
+        result = publish(engine(), draft.source, **publisher())
         with engine().begin() as conn:
             discard_draft(conn, app)
         flash(ui("Published {app} version {version}.", app=app, version=result.version), "success")

@@ -19,9 +19,9 @@ from flask import request
 from flask import url_for
 from flask_login import current_user
 
-from builder.designer.context import author
 from builder.designer.context import engine
 from builder.designer.context import open_app_draft
+from builder.designer.context import publisher
 from builder.designer.sheet_form import FIELD_TYPES
 from builder.designer.sheet_form import read_choices
 from builder.designer.sheet_store import SheetStore
@@ -139,7 +139,7 @@ def _create(app: str, token: str, entity_json: dict, columns: list[Column], path
         save_document(conn, app, doc, entity_json, before.revisions.get(doc), current_user.id)
         draft = load_draft(conn, app)
     try:
-        publish(engine(), draft.source, author=author())
+        publish(engine(), draft.source, **publisher())
     except MetacrmError as err:
         with engine().begin() as conn:
             save_document(conn, app, doc, None, draft.revisions[doc], current_user.id)

@@ -17,8 +17,8 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
-from builder.designer.context import author
 from builder.designer.context import engine
+from builder.designer.context import publisher
 from builder.designer.context import ui
 from builder.drafts import Draft
 from builder.drafts import discard_draft
@@ -108,7 +108,7 @@ def _roll_back(app: str, number: int):
     with engine().connect() as conn:
         replaced = current_metadata(conn, app)
     try:
-        result = rollback(engine(), app, number, author())
+        result = rollback(engine(), app, number, **publisher())
     except MetacrmError as err:
         flash(ui(err.message), "danger")
         return redirect(url_for("builder.rollback", app=app, number=number))

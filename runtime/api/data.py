@@ -98,6 +98,7 @@ class DataRoutes:
             self._entity(conn, app, entity)
         job_name = uuid.uuid4().hex
         params = {"app": app, "entity": entity, "format": fmt, "language": api_user().language,
+                  "ip": request.remote_addr,
                   "path": str(_work_dir("exports") / f"{job_name}.{fmt}"),
                   **{k: body[k] for k in EXPORT_OPTIONS if isinstance(body.get(k), str) and body[k]}}
         return self._submitted("export", params)

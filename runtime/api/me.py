@@ -44,7 +44,8 @@ def new_token():
         raise ValidationFailed("The token could not be created.", details=unknown)
     user_id = api_user().id
     with context.engine().begin() as conn:
-        secret = create_token(conn, user_id, data.get("name"), data.get("scope", "read"))
+        secret = create_token(conn, user_id, data.get("name"), data.get("scope", "read"),
+                              ip=request.remote_addr)
         row = list_tokens(conn, user_id)[0]
     return json_response({"data": {**row, "token": secret}}, 201)
 

@@ -207,7 +207,8 @@ def user_rights(conn: Connection, registry, app: str, entity: str, user_id: int 
 
 @job_kind("export")
 def export_job(conn: Connection, params: dict, ctx) -> dict:
-    """Job kind ``export``: params ``app, entity, path, format`` and ``where/search/order/language``."""
+    """Job kind ``export``: params ``app, entity, path, format``, ``where/search/order/language`` and
+    ``ip``, the requester's address for the audit row (none: started on the command line)."""
     from runtime.records.registry import SchemaRegistry
 
     options = {k: params[k] for k in ("where", "search", "order", "language") if params.get(k)}
@@ -215,7 +216,7 @@ def export_job(conn: Connection, params: dict, ctx) -> dict:
     options.update(user_rights(conn, registry, params["app"], params["entity"], ctx.user_id))
     rows = export_file(conn, registry, params["app"], params["entity"], params["path"],
                        params.get("format", "csv"), user_id=ctx.user_id, progress=ctx.progress, **options)
-    audit.record(conn, "records_exported", ctx.user_id, None, None,
+    audit.record(conn, "records_exported", ctx.user_id, None, params.get("ip") or audit.CLI,
                  {"app": params["app"], "entity": params["entity"], "rows": rows, "user": ctx.user_id})
     return {"path": str(params["path"]), "format": params.get("format", "csv"), "rows": rows,
             "processed": rows, "total": rows}

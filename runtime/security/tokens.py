@@ -45,14 +45,16 @@ TOUCH_INTERVAL = timedelta(minutes=1)
 _PUBLIC_COLUMNS = ("id", "name", "prefix", "scope", "created_at", "last_used_at", "expires_at", "revoked_at")
 
 
-
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def create_token(conn: Connection, user_id: int, name: str, scope: str = "read", *,
-                 expires_at: datetime | None = None, now: datetime | None = None) -> str:
-    """Store a new token of ``user_id`` and return its secret; the only time it is ever seen."""
+                 expires_at: datetime | None = None, now: datetime | None = None,
+                 ip: str | None = None) -> str:
+    """Store a new token of ``user_id`` and return its secret; the only time it is ever seen.
+
+    ``ip`` is the requester's address for the audit row (none: made on the command line)."""
     errors = {}
     name = name.strip() if isinstance(name, str) else ""
     if not name or len(name) > 100:
@@ -66,7 +68,8 @@ def create_token(conn: Connection, user_id: int, name: str, scope: str = "read",
         user_id=user_id, name=name, token_hash=_digest(secret), prefix=secret[:12], scope=scope,
         created_at=now or utcnow(), expires_at=expires_at,
     ))
-    audit.record(conn, "token_created", user_id, detail={"name": name, "scope": scope}, now=now)
+    audit.record(conn, "token_created", user_id, ip=ip or audit.CLI, detail={"name": name, "scope": scope},
+                 now=now)
     return secret
 
 
