@@ -1,4 +1,4 @@
-"""The app launcher: the first page after sign-in, one card per installed app and the recent records.
+"""The app launcher: the first page after sign-in, one card per app and the recent records.
 
 Only entities the user may read are listed (the same rights as their screens, so a link never
 leads to a 404), and an app whose every entity is closed to them is left out.
@@ -37,7 +37,8 @@ def _readable(apps: list[dict], access: Access) -> list[dict]:
     (an app without any entity yet stays: there is nothing in it to hide)."""
     shown = []
     for app in apps:
-        entities = [e for e in app["entities"] if access.can(access.registry.entity(app["name"], e["name"]), "read")]
+        of = access.registry.entity
+        entities = [e for e in app["entities"] if access.can(of(app["name"], e["name"]), "read")]
         if entities or not app["entities"]:
             shown.append({**app, "entities": entities})
     return shown
