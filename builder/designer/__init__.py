@@ -26,10 +26,10 @@ def create_builder_blueprint() -> Blueprint:
     api.register(bp)
     sheet_pages.register(bp)
     versions_pages.register(bp)
-    json_view.register(bp)
     modules = editor_modules()
     for module in modules:
         module.register(bp)
     editors = [module.EDITOR for module in modules]
+    json_view.register(bp, editors)
     bp.context_processor(lambda: {"editors": editors})
     return bp

@@ -2,13 +2,15 @@
 
 The page only renders; saving goes through the JSON API (``PUT .../documents/<path>``
 with ``{"text", "revision"}``), which answers with lines for syntax errors and problems.
-Also gives every builder page ``document_url``: where to fix a problem in a document.
+Also gives every builder page ``document_url``: where to fix a problem in a document, which is
+the visual editor of its folder when one was discovered (``builder.designer.editors``).
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint
-from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -17,6 +19,7 @@ from flask import url_for
 
 from builder.designer.context import engine
 from builder.designer.context import open_app_draft
+from builder.designer.frame import Editor
 from builder.drafts import document_path
 from builder.json_lines import line_of
 from builder.json_lines import pointer_lines
@@ -26,16 +29,13 @@ from runtime.errors import BadInput
 
 __all__ = ["document_url", "register"]
 
-# The visual editor of each folder, when that editor is installed; otherwise the JSON view.
-EDITORS = {"entities": "builder.entity", "forms": "builder.form_layout"}
 
-
-def document_url(app: str, path: str, pointer: str = "") -> str:
-    """The visual editor of ``path`` if there is one, else its JSON view at ``pointer``."""
+def document_url(editors: dict[str, Editor], app: str, path: str, pointer: str = "") -> str:
+    """The visual editor of ``path`` (``editors`` by folder) if there is one, else its JSON view
+    at ``pointer``."""
     folder, _, file = path.partition("/")
-    endpoint = EDITORS.get(folder)
-    if endpoint in current_app.view_functions:
-        return url_for(endpoint, app=app, name=file[:-5])
+    if folder in editors:
+        return url_for(editors[folder].endpoint, app=app, name=file[:-5])
     return json_url(app, path, pointer)
 
 
@@ -81,7 +81,9 @@ def json_view(app: str, path: str):
                            others=len(problems) - len(mine), jump=jump)
 
 
-def register(bp: Blueprint) -> None:
+def register(bp: Blueprint, editors: list[Editor]) -> None:
+    """``editors``: the discovered visual editors, which problems in their folders link to."""
     bp.add_url_rule("/<app>/json", "json_open", json_open)
     bp.add_url_rule("/<app>/json/<path:path>", "json_view", json_view)
-    bp.context_processor(lambda: {"document_url": document_url, "json_url": json_url})
+    to_editor = partial(document_url, {editor.folder: editor for editor in editors})
+    bp.context_processor(lambda: {"document_url": to_editor, "json_url": json_url})
