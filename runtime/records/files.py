@@ -100,10 +100,15 @@ def clean_name(name: str | None) -> str:
     return base[:255] or "file"
 
 
+def refuse_executable(name: str, kind: str) -> None:
+    """No upload anywhere may be a program; BadInput names the form field ``name``."""
+    if kind in EXECUTABLES:
+        raise BadInput(f"{name}: executable files are not accepted", details={name: "executable"})
+
+
 def check_type(field, kind: str) -> None:
     """Refuse what the field must not hold; BadInput names the field."""
-    if kind in EXECUTABLES:
-        raise BadInput(f"{field.name}: executable files are not accepted", details={field.name: "executable"})
+    refuse_executable(field.name, kind)
     if field.type == "image" and kind not in IMAGES:
         raise BadInput(f"{field.name}: not an image (PNG, JPEG, GIF or WebP)", details={field.name: kind})
     accept = field.opt("accept")
@@ -129,20 +134,28 @@ def store_upload(conn: Connection, files_dir: str | Path, registry, app: str, en
         raise BadInput(f"{entity}.{field} is not a file or image field")
     spec = ent.field(field)
     limit = int(float(spec.opt("max_size_mb", DEFAULT_MAX_MB)) * 1024 * 1024)
+    digest, size, kind = store_blob(files_dir, content, limit, spec.name, lambda kind: check_type(spec, kind))
+    descriptor = {"id": str(uuid.uuid4()), "name": clean_name(filename), "size": size, "content_type": kind}
+    conn.execute(files.insert().values(**descriptor, app=app, entity=entity, field=field, record_id=record_id,
+                                       sha256=digest, created_by=user_id, created_at=now or utcnow()))
+    return descriptor
+
+
+def store_blob(files_dir: str | Path, content: bytes | BinaryIO, limit: int, name: str,
+               check: Callable[[str], None]) -> tuple[str, int, str]:
+    """Keep one upload on disk unless it passes ``limit`` bytes or ``check(sniffed type)`` raises;
+    ``(sha256, size, content type)``. A refused upload leaves nothing behind."""
     root = Path(files_dir)
-    temp, size, digest, head = _spool(root, content, limit, spec.name)
+    temp, size, digest, head = _spool(root, content, limit, name)
     try:
         kind = sniff(head, temp)
-        check_type(spec, kind)
+        check(kind)
         final = blob_path(root, digest)
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(temp, final)
     finally:
         temp.unlink(missing_ok=True)
-    descriptor = {"id": str(uuid.uuid4()), "name": clean_name(filename), "size": size, "content_type": kind}
-    conn.execute(files.insert().values(**descriptor, app=app, entity=entity, field=field, record_id=record_id,
-                                       sha256=digest, created_by=user_id, created_at=now or utcnow()))
-    return descriptor
+    return digest, size, kind
 
 
 def _spool(root: Path, content, limit: int, name: str) -> tuple[Path, int, str, bytes]:

@@ -19,7 +19,11 @@ from sqlalchemy import select
 from runtime.records.serialize import json_value
 from runtime.storage.system import history
 
-ACTIONS = ("create", "update", "delete", "restore", "purge")
+#: "attach" and "detach" are a record's attachments coming and going (``runtime/records/attachments.py``):
+#: they change no field and no version, so they are not "update" entries.
+ACTIONS = ("create", "update", "delete", "restore", "purge", "attach", "detach")
+#: The ``changes`` key of those entries, ``{ATTACHMENTS: [old name, new name]}``: no field can be named so.
+ATTACHMENTS = "_attachments"
 #: Widest id range one batch entry may cover, so finding a record's batch stays an index range.
 BATCH_SPAN = 2000
 

@@ -51,6 +51,7 @@ from runtime.records.rollups import recompute
 from runtime.records.serialize import row_to_dict
 from runtime.security.sensitive import redact_changes
 from runtime.security.sensitive import redact_rows
+from runtime.storage.system import attachments
 from runtime.storage.system import record_shares
 
 
@@ -194,6 +195,10 @@ class RecordService:
         # Its shares go with it: SQLite may give the next record this id, which must not inherit them.
         conn.execute(delete(record_shares).where(record_shares.c.app == app, record_shares.c.entity == entity,
                                                  record_shares.c.record_id == record_id))
+        # Nor its attachments: they are marked removed (rows and files stay, like its history).
+        conn.execute(update(attachments).where(
+            attachments.c.app == app, attachments.c.entity == entity, attachments.c.record_id == record_id,
+            attachments.c.deleted_at.is_(None)).values(deleted_at=self.clock(), deleted_by=user_id))
         # The last entry keeps the purged values, so history still says what was lost
         # (sensitive ones only as set: their plain values went with the row).
         snapshot = redact_changes(ent, {k: [new, None] for k, (_none, new) in diff({}, old).items() if k != "id"})

@@ -289,6 +289,26 @@ notifications = Table(
     Index("ix_metacrm_notification_inbox", "user_id", "read_at", "id"),
 )
 
+#: Files attached to a record ("Notes & Attachments", migration 0011): the bytes are the same
+#: content-addressed blobs as file fields'; removing one only marks it, so nothing is lost silently.
+attachments = Table(
+    "metacrm_attachment",
+    system_metadata,
+    Column("id", _BigId, primary_key=True),
+    Column("app", String(40), nullable=False),
+    Column("entity", String(40), nullable=False),
+    Column("record_id", BigInteger, nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("created_by", Integer, ForeignKey("metacrm_user.id", ondelete="SET NULL")),
+    Column("created_at", DateTime, nullable=False),
+    Column("deleted_by", Integer, ForeignKey("metacrm_user.id", ondelete="SET NULL")),
+    Column("deleted_at", DateTime),
+    Index("ix_metacrm_attachment_record", "app", "entity", "record_id", "id"),
+)
+
 saved_views = Table(
     "metacrm_saved_view",
     system_metadata,
