@@ -87,7 +87,7 @@ if (board) {
   board.classList.add("js-ready");
 
   board.addEventListener("dragstart", (event) => {
-    dragged = event.target.closest("[data-card]");
+    dragged = event.target.closest("[data-card][data-movable]"); // a read-only card stays put
     if (!dragged) return;
     event.dataTransfer.effectAllowed = "move";
     event.dataTransfer.setData("text/plain", dragged.dataset.id);

@@ -22,6 +22,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from runtime.api import context
 from runtime.errors import BadInput
@@ -75,8 +76,11 @@ class Day:
 
 # -- which fields a board can use ----------------------------------------------------
 
-def group_fields(entity: Entity) -> list[Field]:
-    return [f for f in entity.fields if f.type == "select" and not f.opt("hidden", False)]
+def group_fields(entity: Entity, hidden: frozenset[str] = frozenset()) -> list[Field]:
+    """Select fields a board can group by: none hidden by the metadata or from this user
+    (``hidden``), whose values the columns would otherwise give away."""
+    return [f for f in entity.fields
+            if f.type == "select" and not f.opt("hidden", False) and f.name not in hidden]
 
 
 def date_fields(entity: Entity) -> list[tuple[str, object]]:
@@ -85,8 +89,9 @@ def date_fields(entity: Entity) -> list[tuple[str, object]]:
     return fields + [(name, _t(label)) for name, label in SYSTEM_DATES.items()]
 
 
-def default_group(entity: Entity, wanted: str | None = None) -> str | None:
-    names = [f.name for f in group_fields(entity)]
+def default_group(entity: Entity, wanted: str | None = None,
+                  hidden: frozenset[str] = frozenset()) -> str | None:
+    names = [f.name for f in group_fields(entity, hidden)]
     return wanted if wanted in names else (names[0] if names else None)
 
 
@@ -99,13 +104,14 @@ def default_date_field(entity: Entity, wanted: str | None = None) -> str:
 
 def board(s: Screen, state: ListState, views: list[dict]):
     """The kanban or calendar page for ``state.mode``; a 422 shows a bad filter at the filter bar."""
-    if state.mode == "kanban" and not group_fields(s.entity):
+    if state.mode == "kanban" and not group_fields(s.entity, s.hidden):
         return redirect(state.url(mode="table"))
     builder = _kanban if state.mode == "kanban" else _calendar
     try:
         body, status = builder(s, state), 200
     except ValidationFailed as err:  # the toolbar still shows which field the board is by
-        body, status = {"error": err, "empty": True, "group": s.entity.field(default_group(s.entity)),
+        group = s.entity.field(default_group(s.entity, hidden=s.hidden))
+        body, status = {"error": err, "empty": True, "group": group,
                         "date_field": default_date_field(s.entity, state.extra.get("date_field"))}, 422
     template = f"web/{state.mode}.html"
     return render_template(template, s=s, state=state, views=views, title_of=title_of, **_header(s),
@@ -115,11 +121,12 @@ def board(s: Screen, state: ListState, views: list[dict]):
 def _header(s: Screen) -> dict:
     """What list.html's header (filter bar) needs; the board replaces only the list body."""
     return {"filter_fields": filterable(s.entity), "operators": OPERATORS, "kind_operators": KIND_OPERATORS,
-            "filter_kind": filter_kind, "group_fields": group_fields(s.entity), "date_fields": date_fields(s.entity)}
+            "filter_kind": filter_kind, "group_fields": group_fields(s.entity, s.hidden),
+            "date_fields": date_fields(s.entity)}
 
 
 def _kanban(s: Screen, state: ListState) -> dict:
-    group = s.entity.field(default_group(s.entity, state.extra.get("group")))
+    group = s.entity.field(default_group(s.entity, state.extra.get("group"), s.hidden))
     base = state.combined_where(s.entity)
     options = [(o["value"], o.get("label") or o["value"], o.get("color")) for o in group.opt("options", ())]
     columns = [_column(s, state, group, base, *option) for option in options]
@@ -130,7 +137,20 @@ def _kanban(s: Screen, state: ListState) -> dict:
     shown = [f for f in list_columns(s.entity, list(state.columns)) if f.name != group.name]
     title_field, rest = card_fields(shown, s.entity)
     return {"group": group, "columns": columns, "title_field": title_field, "card_rest": rest,
-            "display": s.display(s.entity, records)}
+            "display": s.display(s.entity, records), "movable": _movable(s, group, records)}
+
+
+def _movable(s: Screen, group: Field, records: list[dict]) -> frozenset[int]:
+    """The cards this user may move: they may change ``group`` and update the record (its row
+    rule is checked for all cards in one query). The others render without drag or "Move to"."""
+    if not records or group.name in s.locked or not s.can("update"):
+        return frozenset()
+    ids = [r["id"] for r in records]
+    rule = s.service.row_filter(s.conn, s.app.name, s.entity.name, "update")
+    if rule is None:
+        return frozenset(ids)
+    table = s.registry.table(s.app.name, s.entity.name)
+    return frozenset(s.conn.execute(select(table.c.id).where(table.c.id.in_(ids), rule)).scalars())
 
 
 def _column(s: Screen, state: ListState, group: Field, base: str, value, label, color) -> Column:
@@ -183,7 +203,7 @@ def move_record(app: str, entity: str, record_id: int):
     try:
         with context.engine().begin() as conn:
             s = screen(app, entity, conn)
-            if field not in [f.name for f in group_fields(s.entity)]:
+            if field not in [f.name for f in group_fields(s.entity, s.hidden)]:
                 raise BadInput(_t("Cards can only be moved along a select field."))
             if not version.isdigit():
                 raise BadInput(_t("The card's version is missing; reload the page."))

@@ -9,10 +9,13 @@ from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import insert
 
 from builder.publish import publish
 from runtime.records.registry import SchemaRegistry
 from runtime.records.service import RecordService
+from runtime.security.users import create_user
+from runtime.storage.system import user_roles
 from tests.factories import make_app
 from tests.factories import make_entity
 from tests.factories import make_field
@@ -217,3 +220,76 @@ def test_the_mode_switch_offers_kanban_only_with_a_select_field(web, engine, use
     contacts = page(web, "/a/crm_customers/contact")
     assert re.findall(r'data-mode="(\w+)"', contacts) == ["table", "calendar"]
     assert web.get("/a/crm_customers/contact?mode=kanban").status_code == 302
+
+
+# -- cards the user may not move -----------------------------------------------------------
+
+REP = {"name": "rep", "entities": {"deal": {
+    "read": True, "update": "owner == $me", "fields": {"priority": "read", "secret": "hidden"}}}}
+
+
+@pytest.fixture
+def pipeline(engine, app):
+    """Deals with three select fields; a rep updates only their own deals, may not change
+    ``priority`` and never sees ``secret``. Returns a client signed in as the rep, and deals."""
+    options = [{"value": "a"}, {"value": "b"}]
+    fields = [make_field("name"), make_field("stage", "select", options=options),
+              make_field("priority", "select", options=options),
+              make_field("secret", "select", options=options)]
+    source = make_app("pipe", make_entity("deal", fields, title_field="name"))
+    source["roles/rep.json"] = REP
+    publish(engine, source)
+    with engine.begin() as conn:
+        rep, other = (create_user(conn, f"{n}@example.com", "password-123") for n in ("rep", "other"))
+        conn.execute(insert(user_roles).values(user_id=rep, role="pipe.rep"))
+    mine = add(engine, rep, "deal", "pipe", name="Mine", stage="a", priority="a", owner=rep)
+    theirs = add(engine, rep, "deal", "pipe", name="Theirs", stage="a", priority="a", owner=other)
+    client = app.test_client()
+    assert client.post("/login", data={"email": "rep@example.com", "password": "password-123"}).status_code == 302
+    return client, mine, theirs
+
+
+def card(html: str, title: str) -> str:
+    """The ``<article>`` of the card titled ``title``."""
+    return re.search(rf'<article[^>]*data-testid="kanban-card">(?:(?!</article>).)*>{title}<.*?</article>',
+                     html, re.DOTALL).group(0)
+
+
+def test_only_cards_the_user_may_update_can_be_dragged_or_moved(pipeline):
+    client, _mine, _theirs = pipeline
+    html = page(client, "/a/pipe/deal?mode=kanban&group=stage")
+    mine, theirs = card(html, "Mine"), card(html, "Theirs")
+    assert 'draggable="true" data-movable' in mine and 'data-testid="move-select"' in mine
+    assert "card-locked" not in mine
+    assert 'draggable="true"' not in theirs and "data-movable" not in theirs
+    assert "move-select" not in theirs
+    assert 'data-testid="card-locked"' in theirs and "kanban-card-locked" in theirs
+
+
+def test_no_card_moves_along_a_read_only_field(pipeline):
+    client, _mine, _theirs = pipeline
+    html = page(client, "/a/pipe/deal?mode=kanban&group=priority")
+    assert html.count('data-testid="kanban-card"') == 2
+    assert "data-movable" not in html and "move-select" not in html
+    assert html.count('data-testid="card-locked"') == 2
+
+
+def test_a_board_never_groups_by_a_field_hidden_from_the_user(pipeline):
+    client, _mine, _theirs = pipeline
+    html = page(client, "/a/pipe/deal?mode=kanban&group=secret")
+    assert 'data-field="stage"' in html and 'data-field="secret"' not in html
+    assert re.findall(r'group=(\w+)">[^<]+</a></li>', html) == ["stage", "priority"]  # the menu
+
+
+@pytest.mark.parametrize(("whose", "field", "status"), [
+    ("theirs", "stage", 403),  # the row rule: not their deal
+    ("mine", "priority", 403),  # a read-only field
+    ("mine", "secret", 400),  # a hidden field is no board field for them
+])
+def test_a_move_the_user_may_not_make_is_refused_and_changes_nothing(pipeline, engine, whose, field, status):
+    client, mine, theirs = pipeline
+    deal = {"mine": mine, "theirs": theirs}[whose]
+    response = move(client, deal["id"], "b", 1, field=field, base="/a/pipe/deal")
+    assert response.status_code == status, response.get_data(as_text=True)
+    after = read(engine, deal["id"], "deal", "pipe")
+    assert (after["version"], after[field]) == (1, deal.get(field))
