@@ -37,6 +37,7 @@ from runtime.storage.system import MAX_INTEGER_ID
 from runtime.web import create_blueprint
 from runtime.web.i18n import translate
 from runtime.web.labels import user_language
+from runtime.web.refusals import note_http_refusal
 
 __all__ = ["create_app"]
 
@@ -163,10 +164,12 @@ def _handle_metacrm_error(err: MetacrmError):
 
 
 def _handle_http_error(exc: HTTPException):
-    """Werkzeug errors (404, 405, CSRF …) in the same two shapes, keeping their headers."""
+    """Werkzeug errors (404, 405, CSRF …) in the same two shapes, keeping their headers;
+    the security refusals among them (CSRF, 413, 429) go into the audit log too."""
     response = exc.get_response()
     if isinstance(exc, SecurityError):  # an untrusted Host: no URL can be built, so no page around it
         return response
+    note_http_refusal(exc)
     message = exc.description or exc.name
     if isinstance(exc, CSRFError):
         message = EXPIRED_FORM

@@ -3,7 +3,9 @@
 A Bearer header, when present, decides alone (a bad token is a 401 even with a
 session cookie). Session calls that change data must carry ``X-CSRFToken``,
 since a browser sends the cookie on cross-site requests too; token calls
-need no CSRF token because no browser attaches them by itself.
+need no CSRF token because no browser attaches them by itself. Every refusal
+here (a bad token, a read token writing, a missing or forged CSRF token) is
+audited (``runtime.web.refusals``).
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from runtime.api.context import request_connection
 from runtime.api.serialize import json_response
 from runtime.errors import AccessDenied
 from runtime.errors import MetacrmError
-from runtime.security.tokens import authenticate_token
+from runtime.security.tokens import check_token
 from runtime.security.tokens import needs_touch
 from runtime.security.tokens import touch_token
+from runtime.web.refusals import note_refusal
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -62,25 +65,28 @@ def authenticate():
     else:
         return _unauthorized("login_required", "Sign in or send Authorization: Bearer <token>.")
     if user.scope == "read" and request.method not in SAFE_METHODS:
+        note_refusal("token_refused", {"reason": "scope", "scope": user.scope}, user_id=user.id)
         raise AccessDenied("This token is read-only; create a write token to change data.")
     g.api_user = user
     return None
 
 
 def _from_token(header: str) -> ApiUser | None:
+    """The token's user, or None (audited, with the token's owner when it has one)."""
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "bearer":
+        note_refusal("token_refused", {"reason": "not_bearer"})
         return None
     conn = request_connection()
-    found = authenticate_token(conn, token.strip(), touch=False, extra_columns=(catalog_key_column(),))
-    if found is None:
+    row, refused = check_token(conn, token.strip(), extra_columns=(catalog_key_column(),))
+    if refused:
+        note_refusal("token_refused", {"reason": refused}, user_id=row and row.id, email=row and row.email)
         return None
-    row, scope = found
     note_catalog_key(conn, row.catalog_key)
     if needs_touch(row):  # at most once a minute per token: its own small write
         with current_app.extensions["metacrm"]["engine"].begin() as write:
             touch_token(write, row.token_id)
-    return ApiUser(row.id, bool(row.is_admin), row.language or "en", scope, "token")
+    return ApiUser(row.id, bool(row.is_admin), row.language or "en", row.scope, "token")
 
 
 def _check_csrf() -> None:
@@ -88,7 +94,8 @@ def _check_csrf() -> None:
         return
     try:
         current_app.extensions["csrf"].protect()
-    except CSRFError:
+    except CSRFError as refused:
+        note_refusal("csrf_refused", {"reason": refused.description})
         raise CsrfFailed("Session requests that change data need the X-CSRFToken header "
                          "(or use an API token).") from None
 

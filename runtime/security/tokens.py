@@ -33,6 +33,7 @@ __all__ = [
     "PREFIX",
     "SCOPES",
     "authenticate_token",
+    "check_token",
     "create_token",
     "list_tokens",
     "revoke_token",
@@ -84,18 +85,35 @@ def authenticate_token(conn: Connection, token: str, *, now: datetime | None = N
     ``extra_columns`` (labelled scalar subqueries) ride along in the same
     statement and come back on the row, saving the caller a round trip.
     """
-    if not token or not token.startswith(PREFIX) or len(token) > 200:
-        return None
     now = now or utcnow()
-    found = conn.execute(_lookup(tuple(extra_columns)), {"digest": _digest(token)}).first()
-    if found is None or found.revoked_at is not None or (found.expires_at and found.expires_at <= now):
-        return None
-    if not found.is_active or not token_allowed(found.two_factor_required, found.totp_enabled_at,
-                                                 found.token_created_at):
+    found, refused = check_token(conn, token, now=now, extra_columns=extra_columns)
+    if refused:
         return None
     if touch and needs_touch(found, now):
         touch_token(conn, found.token_id, now)
     return found, found.scope
+
+
+def check_token(conn: Connection, token: str, *, now: datetime | None = None,
+                extra_columns=()) -> tuple[Row | None, str | None]:
+    """The token's row (as ``authenticate_token`` gives it) and why it is refused, None if it
+    is not: ``malformed``, ``unknown``, ``revoked``, ``expired``, ``inactive_user`` or
+    ``two_factor``. A refused token's row comes too, so the audit log can name its owner."""
+    if not token or not token.startswith(PREFIX) or len(token) > 200:
+        return None, "malformed"
+    now = now or utcnow()
+    found = conn.execute(_lookup(tuple(extra_columns)), {"digest": _digest(token)}).first()
+    if found is None:
+        return None, "unknown"
+    if found.revoked_at is not None:
+        return found, "revoked"
+    if found.expires_at and found.expires_at <= now:
+        return found, "expired"
+    if not found.is_active:
+        return found, "inactive_user"
+    if not token_allowed(found.two_factor_required, found.totp_enabled_at, found.token_created_at):
+        return found, "two_factor"
+    return found, None
 
 
 @cache

@@ -3,7 +3,8 @@
 The shared secret is stored encrypted with AES-GCM under a key derived from the
 app's secret key (HKDF), so a database dump alone does not yield working codes.
 Each accepted code's time step is stored and a code from the same or an earlier
-step is refused, so an observed code cannot be used again.
+step is refused, so an observed code cannot be used again; such a replay is audited
+as ``2fa_replayed``, apart from wrong codes (the caller still counts it as a failure).
 
 2FA is required of a user by the per-user flag, by any role they hold that an admin
 marked (``metacrm_role_policy``), or, for administrators, by the policy row ``ADMINS``. While such a user has not enrolled, a browser session
@@ -130,7 +131,7 @@ def confirm_enrollment(conn: Connection, user: Row, code: str, secret_key: str, 
     """Turn 2FA on if ``code`` matches the pending secret; returns the new recovery codes."""
     if is_enabled(user) or not user.totp_secret:
         return None
-    if not _accept_totp(conn, user, code, secret_key, now):
+    if not _accept_totp(conn, user, code, secret_key, now, ip):
         return None
     conn.execute(update(users).where(users.c.id == user.id).values(totp_enabled_at=now))
     audit.record(conn, "2fa_enabled", user.id, user.email, ip, now=now)
@@ -138,11 +139,12 @@ def confirm_enrollment(conn: Connection, user: Row, code: str, secret_key: str, 
 
 
 def verify_login_code(conn: Connection, user: Row, code: str, secret_key: str,
-                      now: datetime) -> str | None:
-    """``"totp"`` or ``"recovery"`` for an accepted second factor, else ``None``."""
+                      now: datetime, ip: str | None = None) -> str | None:
+    """``"totp"`` or ``"recovery"`` for an accepted second factor, else ``None``; ``ip`` is the
+    requester's address, for the audit row of a replayed code."""
     if not is_enabled(user):
         return None
-    if _accept_totp(conn, user, code, secret_key, now):
+    if _accept_totp(conn, user, code, secret_key, now, ip):
         return "totp"
     return "recovery" if recovery.use_code(conn, user.id, code, now) else None
 
@@ -179,8 +181,10 @@ def qr_svg(uri: str) -> str:
     return segno.make(uri, error="m").svg_inline(scale=4, dark="#000", light="#fff")
 
 
-def _accept_totp(conn: Connection, user: Row, code: str, secret_key: str, now: datetime) -> bool:
-    """Match ``code`` within ±1 step and claim its step atomically; replays lose the claim."""
+def _accept_totp(conn: Connection, user: Row, code: str, secret_key: str, now: datetime,
+                 ip: str | None) -> bool:
+    """Match ``code`` within ±1 step and claim its step atomically; replays lose the claim
+    and are audited."""
     code = "".join(ch for ch in (code or "") if not ch.isspace())
     if len(code) != 6 or not code.isdigit():
         return False
@@ -198,7 +202,10 @@ def _accept_totp(conn: Connection, user: Row, code: str, secret_key: str, now: d
                or_(users.c.totp_last_counter.is_(None), users.c.totp_last_counter < matched))
         .values(totp_last_counter=matched)
     )
-    return claimed.rowcount == 1
+    if claimed.rowcount == 1:
+        return True
+    audit.record(conn, "2fa_replayed", user.id, user.email, ip, now=now)
+    return False
 
 
 @lru_cache(maxsize=4)

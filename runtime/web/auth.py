@@ -123,7 +123,8 @@ def _code_step():
         with engine.begin() as conn:
             row = get_user(conn, pending["uid"])
             if _still_valid(row, pending, now):
-                method = verify_login_code(conn, row, form.code.data, _secret_key(), now)
+                method = verify_login_code(conn, row, form.code.data, _secret_key(), now,
+                                           request.remote_addr)
                 if method:
                     return _finish(conn, row, pending.get("remember", False), method)
                 note_failure(conn, row, now, request.remote_addr, "2fa")
@@ -191,7 +192,7 @@ def _second_factor(conn, row, now, ip: str | None) -> str | None:
     """``"password"`` when 2FA is off, else how the posted code passed; a bad code counts."""
     if not is_enabled(row):
         return "password"
-    method = verify_login_code(conn, row, request.form.get("code", ""), _secret_key(), now)
+    method = verify_login_code(conn, row, request.form.get("code", ""), _secret_key(), now, ip)
     if method is None:
         note_failure(conn, row, now, ip, "2fa")
     return method

@@ -7,10 +7,12 @@ from datetime import timedelta
 import pyotp
 import pytest
 from cryptography.exceptions import InvalidTag
+from sqlalchemy import select
 
 from runtime.security import twofactor
 from runtime.security.recovery import remaining_codes
 from runtime.security.users import get_user
+from runtime.storage.system import audit_log
 
 KEY = "test-secret"
 T0 = datetime(2026, 1, 5, 9, 0, 0)  # a step boundary: 09:00:00 UTC
@@ -61,6 +63,18 @@ def test_a_code_is_refused_the_second_time_and_so_are_older_ones(conn, user):
     earlier = code_at(secret, now, -1)  # inside the window, but an older step than the last used
     assert twofactor.verify_login_code(conn, get_user(conn, user.id), earlier, KEY, now) is None
     assert twofactor.verify_login_code(conn, get_user(conn, user.id), code_at(secret, now, 1), KEY, now)
+
+
+def test_a_replay_is_audited_as_such_and_a_wrong_code_is_not(conn, user):
+    secret, _ = enroll(conn, user)
+    now = T0 + timedelta(minutes=5)
+    code = code_at(secret, now)
+    assert twofactor.verify_login_code(conn, get_user(conn, user.id), code, KEY, now, "198.51.100.4")
+    assert twofactor.verify_login_code(conn, get_user(conn, user.id), code_at(secret, now, 5), KEY, now,
+                                        "198.51.100.4") is None  # wrong: far outside the window
+    assert twofactor.verify_login_code(conn, get_user(conn, user.id), code, KEY, now, "198.51.100.7") is None
+    replays = conn.execute(select(audit_log).where(audit_log.c.event == "2fa_replayed")).all()
+    assert [(r.user_id, r.email, r.ip, r.at) for r in replays] == [(user.id, user.email, "198.51.100.7", now)]
 
 
 def test_the_enrollment_code_cannot_sign_in(conn, user):
