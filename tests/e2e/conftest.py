@@ -16,7 +16,8 @@ share state. Fixtures:
 Helpers live in ``tests/e2e/harness.py``: ``screenshot(page, name)`` saves to
 ``tests/e2e/screenshots/`` (git-ignored); ``assert_healthy(page)`` fails on
 console errors and, on phones, on horizontal scrolling; ``login(page, server)``.
-Every page is also checked for console errors when its test ends. Chromium
+Every page is also checked for console errors when its test ends, and a phone
+page for horizontal scrolling of whatever page it has open then. Chromium
 logs any 4xx/5xx response, the page itself included, as a console error: a test
 that causes one on purpose calls ``expect_console_error(page, pattern)``.
 """
@@ -35,6 +36,7 @@ from apps.web import create_app
 from runtime.security.users import create_user
 from runtime.storage.system import upgrade
 from tests.e2e.harness import LiveServer
+from tests.e2e.harness import assert_fits_phone
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -157,20 +159,27 @@ def _record_console(page, msg) -> None:
         page.console_errors.append(f"console: {msg.text} @ {msg.location.get('url', '')}")
 
 
+def _close_checked(context, page) -> None:
+    """At teardown: the page open last must fit a phone's width, and no console errors were seen."""
+    try:
+        assert_fits_phone(page)
+    finally:
+        context.close()
+    assert not page.console_errors, page.console_errors
+
+
 @pytest.fixture
 def desktop_page(browser, live_server):
     context, page = _open_page(browser, "desktop", live_server)
     yield page
-    context.close()
-    assert not page.console_errors, page.console_errors
+    _close_checked(context, page)
 
 
 @pytest.fixture
 def phone_page(browser, live_server):
     context, page = _open_page(browser, "phone", live_server)
     yield page
-    context.close()
-    assert not page.console_errors, page.console_errors
+    _close_checked(context, page)
 
 
 @pytest.fixture(params=["desktop", "phone"])
@@ -178,5 +187,4 @@ def page(request, browser, live_server):
     """The same test at desktop and phone size."""
     context, page = _open_page(browser, request.param, live_server)
     yield page
-    context.close()
-    assert not page.console_errors, page.console_errors
+    _close_checked(context, page)

@@ -39,7 +39,12 @@ def expect_console_error(page, pattern: str) -> None:
 def assert_healthy(page) -> None:
     """No console errors; on phones the page fits its 390 px width (no sideways scrolling)."""
     assert not page.console_errors, page.console_errors
-    if page.kind != "phone":
+    assert_fits_phone(page)
+
+
+def assert_fits_phone(page) -> None:
+    """On phones, the open page fits its width; nothing to check on desktops, closed or blank pages."""
+    if page.kind != "phone" or page.is_closed() or page.url == "about:blank":
         return
     scroll_width, inner_width = page.evaluate(
         "[document.documentElement.scrollWidth, window.innerWidth]"
@@ -48,7 +53,7 @@ def assert_healthy(page) -> None:
     # Mobile Chromium widens the layout viewport to fit overflowing content, so
     # innerWidth alone can hide the overflow: compare both with the phone's width.
     assert scroll_width <= width and inner_width == width, (
-        f"horizontal scroll at {width}px: page is {scroll_width}px wide, "
+        f"horizontal scroll at {width}px on {page.url}: page is {scroll_width}px wide, "
         f"innerWidth {inner_width}px (content overflows or the meta viewport is missing)"
     )
 
