@@ -17,10 +17,11 @@ from flask_login import current_user
 from builder.designer.context import engine
 from builder.designer.context import open_app_draft
 from builder.designer.formulas import check_formula
+from builder.designer.lossy import designer_problems
+from builder.designer.type_changes import convertible_types
 from builder.drafts import save_document
 from builder.json_lines import line_of
 from builder.json_lines import pointer_lines
-from builder.preview import draft_problems
 from runtime.errors import BadInput
 from runtime.errors import ValidationFailed
 from runtime.fieldtypes import get_type
@@ -33,7 +34,7 @@ __all__ = ["register"]
 def draft(app: str):
     found = open_app_draft(app)
     with engine().connect() as conn:
-        problems = draft_problems(conn, app, found.source)
+        problems = designer_problems(conn, app, found.source)
     return jsonify({"app": app, "base_version": found.base_version, "documents": found.documents,
                     "revisions": found.revisions, "problems": problems})
 
@@ -53,7 +54,7 @@ def put_document(app: str, path: str):
         new_revision = save_document(conn, app, path, document, revision, current_user.id)
     found = open_app_draft(app)
     with engine().connect() as conn:
-        problems = draft_problems(conn, app, found.source)
+        problems = designer_problems(conn, app, found.source)
     lines = pointer_lines(text) if text is not None else None
     for problem in problems:
         if lines is not None and problem["file"] == path:
@@ -62,9 +63,10 @@ def put_document(app: str, path: str):
 
 
 def field_types():
-    """The palette: every field type with the JSON Schema of its options."""
-    types = [{"name": n, "computed": get_type(n).computed, "schema": get_type(n).options_schema()}
-             for n in type_names()]
+    """The palette: every field type with the JSON Schema of its options and the types a field
+    of it can be changed to."""
+    types = [{"name": n, "computed": get_type(n).computed, "schema": get_type(n).options_schema(),
+              "becomes": list(convertible_types(n))} for n in type_names()]
     return jsonify({"data": types})
 
 

@@ -20,11 +20,11 @@ from flask import url_for
 from builder.designer.context import engine
 from builder.designer.context import open_app_draft
 from builder.designer.frame import Editor
+from builder.designer.lossy import designer_problems
 from builder.drafts import document_path
 from builder.json_lines import line_of
 from builder.json_lines import pointer_lines
 from builder.json_lines import pretty
-from builder.preview import draft_problems
 from runtime.errors import BadInput
 
 __all__ = ["document_url", "register"]
@@ -72,7 +72,7 @@ def json_view(app: str, path: str):
     exists = path in draft.documents
     text = pretty(draft.documents[path] if exists else skeleton(path))
     with engine().connect() as conn:
-        problems = draft_problems(conn, app, draft.source)
+        problems = designer_problems(conn, app, draft.source)
     lines = pointer_lines(text)
     mine = [{**p, "line": line_of(lines, p["pointer"])} for p in problems if p["file"] == path]
     jump = line_of(lines, request.args["pointer"]) if request.args.get("pointer") else None

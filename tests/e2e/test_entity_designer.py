@@ -1,10 +1,14 @@
 """The entity designer in a real Chromium: build an entity from nothing (palette, choices, link,
-formula with a marked error, a preview and completions), reorder by drag, save; and a save
-conflict with both versions side by side."""
+formula with a marked error, a preview and completions), reorder by drag, save; a save conflict
+with both versions side by side; and a type change that would lose data, shown at its field."""
 
 from __future__ import annotations
 
+from datetime import UTC
+from datetime import datetime
+
 import pytest
+from sqlalchemy import text
 
 from builder.publish import publish
 from tests.e2e.designer_steps import add_field
@@ -214,3 +218,38 @@ def test_child_table_rollup_rules_and_server_problems(desktop_page, sales):
     assert fields["contact_count"] == {"name": "contact_count", "type": "rollup", "label": {"en": "Contacts (count)"},
                                        "source": "contacts", "function": "count"}
     assert "category" in fields and doc["rules"] == [{"when": "city == 'Atlantis'", "message": {"en": "We do not serve Atlantis"}}]
+
+
+def test_a_lossy_type_change_shows_at_the_field_until_a_conversion_is_given(desktop_page, sales):
+    with sales.engine.begin() as conn:
+        for name, city in (("Acme", "Paris"), ("Bolt", "75")):
+            conn.execute(text("INSERT INTO sales__account (version, created_at, updated_at, name, city)"
+                              " VALUES (1, :now, :now, :name, :city)"),
+                         {"now": datetime.now(UTC), "name": name, "city": city})
+    page = desktop_page
+    login(page, sales)
+    open_designer(page, "/builder/sales/entities/account")
+    row = page.locator("[data-testid=field-row][data-name=city]")
+    row.locator("[data-select]").click()
+    expect(page.get_by_test_id("prop-convert")).to_have_count(0)
+    page.select_option("[data-testid=prop-type]", "integer")
+    expect(row).to_contain_text("Whole number")
+    page.click("[data-testid=save-entity]")
+    expect(page.locator("[data-status]")).to_have_text("Saved, with problems to fix")
+    expect(row.get_by_test_id("field-problem")).to_be_visible()
+    expect(page.locator("[data-prop=convert] [data-testid=prop-problem]")).to_contain_text(
+        "1 of 2 row(s) have city values that are not valid integer")
+    screenshot(page, "entity-designer-lossy-type-change")
+    page.goto("/builder/sales/publish")
+    expect(page.get_by_test_id("confirm-publish")).to_be_disabled()
+
+    open_designer(page, "/builder/sales/entities/account")
+    row.locator("[data-select]").click()
+    page.select_option("[data-testid=prop-convert]", "null_invalid")
+    save_entity(page)
+    expect(row.get_by_test_id("field-problem")).to_have_count(0)
+    expect(page.get_by_test_id("prop-problem")).to_have_count(0)
+    doc, _ = draft_document(page, "entities/account.json")
+    assert doc["fields"][1] == {"name": "city", "type": "integer", "convert": "null_invalid"}
+    page.goto("/builder/sales/publish")
+    expect(page.get_by_test_id("confirm-publish")).to_be_enabled()

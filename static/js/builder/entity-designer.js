@@ -57,8 +57,10 @@ const context = {
   isNew: (field) => state.added.has(field),
   problemsOf: (field) => state.fieldProblems.get(field) || [],
   checkFormula: (expression, sample) => api.formula(state.doc, expression, sample),
+  text: JSON.parse(root.dataset.text),
   nameProblem,
   rename,
+  retype,
   changed: (field, rerender) => { markDirty(); list.update(field); if (rerender) drawPanel(); },
   changedEntity: (rerender) => { markDirty(); drawHeader(); if (rerender) drawPanel(); },
   createChild,
@@ -163,6 +165,14 @@ function rename(field, name) {
   if (field.renamed_from === name) delete field.renamed_from;
   markDirty();
   list.update(field);
+}
+
+/** Change a field's type: drop the options the new type has not, add the ones it starts with. */
+function retype(field, type) {
+  const allowed = state.types.get(type).schema.properties;
+  for (const key of Object.keys(field)) if (!(key in allowed)) delete field[key];
+  Object.assign(field, { ...(STARTERS[type]?.() || {}), ...field, type });
+  context.changed(field, true);
 }
 
 async function createChild(name) {

@@ -1,7 +1,8 @@
-// The property panel of the selected field: name and labels, the editor its type needs
-// (choices, link target, child table, formula, rollup, lookup) or controls generated from
-// its options schema, then required/unique/default/help. Only one field's panel exists at a
-// time, which keeps a 200-field entity as light as a 5-field one.
+// The property panel of the selected field: name, type (with the conversion a lossy change
+// needs) and labels, the editor its type needs (choices, link target, child table, formula,
+// rollup, lookup) or controls generated from its options schema, then required/unique/default/
+// help. Only one field's panel exists at a time, which keeps a 200-field entity as light as a
+// 5-field one.
 
 import { t } from "../i18n.js";
 import { el, labelled } from "./dom.js";
@@ -9,7 +10,7 @@ import { FormulaEditor } from "./formula-editor.js";
 import { optionsEditor } from "./options-editor.js";
 import { typeGlyph, typeLabel } from "./palette.js";
 import { linkEditor, lookupEditor, rollupEditor, tableEditor } from "./references.js";
-import { COMMON_PROPS, defaultControl, labelInputs, schemaControl, setProp } from "./schema-form.js";
+import { COMMON_PROPS, defaultControl, labelInputs, schemaControl, selectControl, setProp } from "./schema-form.js";
 
 /** Props drawn by the type's own editor below, so the generic loop skips them. */
 const SPECIAL = {
@@ -34,6 +35,8 @@ export function renderFieldPanel(panel, field, ctx) {
   };
   const body = el("div", { class: "ed-pane-body" }, [
     nameControl(field, ctx),
+    typeControl(field, ctx),
+    convertControl(field, schema, ctx, changed),
     labelInputs(field, "label", t("Label"), changed),
     ...typeSpecific(field, schema, ctx, changed, choicesChanged),
     section(t("Rules"), [
@@ -81,6 +84,27 @@ function nameControl(field, ctx) {
   const wrap = labelled(t("Name (used in formulas and the API)"), input);
   wrap.append(feedback);
   return wrap;
+}
+
+/** The type, changeable to the types the field's column can take (`becomes`, from the server). */
+function typeControl(field, ctx) {
+  const becomes = ctx.types.get(field.type)?.becomes || [];
+  if (!becomes.length) return null;
+  const select = selectControl(field.type, [field.type, ...becomes].map((type) => [type, typeLabel(type)]), { testid: "prop-type" });
+  select.dataset.prop = "type";
+  select.addEventListener("change", () => ctx.retype(field, select.value));
+  return labelled(ctx.text.type, select, ctx.text.type_help);
+}
+
+/** What to do with stored values the new type or length cannot hold. Shown while the server
+ * says publishing would lose data without it (a problem at `convert`), or once one is chosen. */
+function convertControl(field, schema, ctx, changed) {
+  if (!field.convert && !ctx.problemsOf(field).some((problem) => problem.prop === "convert")) return null;
+  const choices = schema.properties.convert.enum.map((value) => [value, value]);
+  const select = selectControl(field.convert || "", choices, { blank: "—", testid: "prop-convert" });
+  select.dataset.prop = "convert";
+  select.addEventListener("change", () => { setProp(field, "convert", select.value); changed(); });
+  return labelled(ctx.text.convert, select);
 }
 
 function typeSpecific(field, schema, ctx, changed, choicesChanged) {

@@ -5,7 +5,7 @@
 import { t } from "../i18n.js";
 import { el, labelled } from "./dom.js";
 
-/** Props with a purpose-built editor or no place in the panel (type is fixed, renames are automatic). */
+/** Props with a purpose-built editor (type and convert too) or no place in the panel (renames are automatic). */
 export const COMMON_PROPS = new Set(["name", "type", "label", "description", "help", "required", "unique",
   "index", "read_only", "hidden", "renamed_from", "convert", "default"]);
 
