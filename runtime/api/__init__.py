@@ -1,4 +1,4 @@
-"""The REST API blueprint (DESIGN §4): records per entity, their shares, tokens, metadata, OpenAPI.
+"""The REST API blueprint (DESIGN §4): records per entity, their shares and attachments, tokens, metadata, OpenAPI.
 
 ``create_api_blueprint()`` builds a fresh blueprint per app (nothing happens at
 import time). Every route requires a session or a Bearer token; errors are
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from runtime.api import attachments
 from runtime.api import data
 from runtime.api import me
 from runtime.api import meta
@@ -31,4 +32,5 @@ def create_api_blueprint() -> Blueprint:
     RecordRoutes(registries).register(bp)
     data.register(bp, registries)
     shares.register(bp, registries)
+    attachments.register(bp, registries)
     return bp

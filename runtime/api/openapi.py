@@ -9,10 +9,12 @@ clients (and schemathesis) can rely on the status codes.
 from __future__ import annotations
 
 from runtime.api import schemas
+from runtime.api.openapi_attachments import entity_attachment_paths
 from runtime.api.openapi_data import entity_data_paths
 from runtime.api.openapi_data import fixed_data_paths
 from runtime.api.openapi_shares import entity_share_paths
 from runtime.metadata.model import pick_label
+from runtime.records.history import ACTIONS
 
 ERROR_TEXT = {
     400: "Malformed request (not JSON, bad header, bad parameter)",
@@ -46,6 +48,8 @@ def build_document(registry, *, server_version: str = "0.1.0") -> dict:
             op = _op_factory(app.name, entity.name, pick_label(entity.label))
             paths.update(entity_data_paths(f"/api/v1/{app.name}/{entity.name}", entity, op, _ok, _errors))
             paths.update(entity_share_paths(f"/api/v1/{app.name}/{entity.name}", ID_PARAM, op, _ok, _errors))
+            paths.update(entity_attachment_paths(f"/api/v1/{app.name}/{entity.name}", ID_PARAM, op,
+                                                 _ok, _errors))
     paths.update(_fixed_paths())
     paths.update(fixed_data_paths(_ok, _errors))
     return {
@@ -64,7 +68,7 @@ def _base_components() -> dict:
         "type": "object", "required": ["code", "message", "details"],
         "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "details": {}}}}}
     history = {"type": "object", "required": ["id", "action", "at", "changes"], "properties": {
-        "id": {"type": "integer"}, "action": {"enum": ["create", "update", "delete", "restore", "purge"]},
+        "id": {"type": "integer"}, "action": {"enum": list(ACTIONS)},
         "user_id": {"type": ["integer", "null"]}, "at": {"type": "string", "format": "date-time"},
         "changes": {"type": "object", "additionalProperties": {"type": "array"}}}}
     token = {"type": "object", "required": ["id", "name", "scope", "prefix", "created_at"], "properties": {

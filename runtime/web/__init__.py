@@ -10,6 +10,7 @@ from flask import Blueprint
 
 from runtime.api.context import close_request_connection
 from runtime.web import account
+from runtime.web import attachments
 from runtime.web import audit_pages
 from runtime.web import auth
 from runtime.web import i18n
@@ -35,6 +36,7 @@ def create_blueprint() -> Blueprint:
     i18n.register(bp)
     screens.register(bp)
     social.register(bp)
+    attachments.register(bp)
     search.register(bp)
     recent.register(bp)
     account.register(bp)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from runtime.metadata.model import Entity
+from runtime.records.history import ATTACHMENTS
+from runtime.web.i18n import translate
 from runtime.web.labels import localize
 
 __all__ = ["Event", "timeline"]
@@ -34,6 +36,8 @@ def timeline(entity: Entity, entries: list[dict], names: dict[int, str], languag
 
 
 def _label(entity: Entity, name: str, language: str) -> str:
+    if name == ATTACHMENTS:
+        return translate("Attachments", language)
     return localize(entity.field(name).label, language, name) if entity.has_field(name) else name
 
 

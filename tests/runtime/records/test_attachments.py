@@ -1,4 +1,4 @@
-"""Record attachments: stored like file fields, listed to readers, changed by updaters, never lost."""
+"""Record attachments: stored like file fields, shown to readers, changed by updaters, kept."""
 
 from __future__ import annotations
 
@@ -35,8 +35,13 @@ def world(engine, settings):
     people = install(engine)
     with engine.begin() as conn:
         admin = records_for(conn, SchemaRegistry.from_connection(conn), people["admin"])
-        deal = admin.create(conn, "sales", "deal", {"title": "Big deal", "owner": people["rep_east"]},
-                            people["admin"])["id"]
+        deal = admin.create(
+            conn,
+            "sales",
+            "deal",
+            {"title": "Big deal", "owner": people["rep_east"]},
+            people["admin"],
+        )["id"]
     return people, deal, settings.files_dir
 
 
@@ -47,8 +52,18 @@ def as_user(conn, user_id):
 def attach(engine, world, who="rep_east", content=PDF, name="contract.pdf"):
     people, deal, files_dir = world
     with engine.begin() as conn:
-        return add_attachment(conn, as_user(conn, people[who]), files_dir, "sales", "deal", deal, content, name,
-                              people[who], NOW)
+        return add_attachment(
+            conn,
+            as_user(conn, people[who]),
+            files_dir,
+            "sales",
+            "deal",
+            deal,
+            content,
+            name,
+            people[who],
+            NOW,
+        )
 
 
 def listed(engine, world, who):
@@ -64,21 +79,31 @@ def stored_files(files_dir) -> list:
 def test_an_updater_attaches_and_a_reader_lists_and_opens_it(engine, world):
     people, deal, files_dir = world
     added = attach(engine, world, content=io.BytesIO(PDF), name="../Q1 <contract>.pdf")
-    assert added == {"id": added["id"], "name": "Q1 <contract>.pdf", "size": len(PDF),
-                     "content_type": "application/pdf", "created_by": people["rep_east"],
-                     "created_by_name": "rep_east", "created_at": NOW}
+    assert added == {
+        "id": added["id"],
+        "name": "Q1 <contract>.pdf",
+        "size": len(PDF),
+        "content_type": "application/pdf",
+        "created_by": people["rep_east"],
+        "created_by_name": "rep_east",
+        "created_at": NOW,
+    }
     assert listed(engine, world, "rep_east2") == [added]
     with engine.connect() as conn:
-        path, found = open_attachment(conn, as_user(conn, people["rep_east2"]), files_dir, "sales", "deal", deal,
-                                      added["id"])
+        path, found = open_attachment(
+            conn, as_user(conn, people["rep_east2"]), files_dir, "sales", "deal", deal, added["id"]
+        )
         digest = conn.execute(select(attachments.c.sha256)).scalar()
-    assert path == blob_path(files_dir, digest) and path.read_bytes() == PDF  # the file fields' storage
+    # the file fields' storage
+    assert path == blob_path(files_dir, digest) and path.read_bytes() == PDF
     assert found["name"] == "Q1 <contract>.pdf"
 
 
 def test_newest_first(engine, world):
-    first, second = attach(engine, world, name="a.txt", content=b"one"), attach(engine, world, name="b.txt",
-                                                                                 content=b"two")
+    first, second = (
+        attach(engine, world, name="a.txt", content=b"one"),
+        attach(engine, world, name="b.txt", content=b"two"),
+    )
     assert [a["id"] for a in listed(engine, world, "manager")] == [second["id"], first["id"]]
 
 
@@ -102,16 +127,37 @@ def test_a_reader_who_may_not_update_may_not_add_or_remove(engine, world):
         reader = as_user(conn, people["rep_east2"])
         assert not may_attach(conn, reader, "sales", "deal", deal)
         with pytest.raises(AccessDenied):
-            add_attachment(conn, reader, files_dir, "sales", "deal", deal, PDF, "x.pdf", people["rep_east2"], NOW)
+            add_attachment(
+                conn,
+                reader,
+                files_dir,
+                "sales",
+                "deal",
+                deal,
+                PDF,
+                "x.pdf",
+                people["rep_east2"],
+                NOW,
+            )
         with pytest.raises(AccessDenied):
-            remove_attachment(conn, reader, "sales", "deal", deal, added["id"], people["rep_east2"], NOW)
+            remove_attachment(
+                conn, reader, "sales", "deal", deal, added["id"], people["rep_east2"], NOW
+            )
     assert len(listed(engine, world, "rep_east")) == 1
 
 
-@pytest.mark.parametrize("content, problem", [
-    (ELF, "executable"), (b"#!/bin/sh\nrm -rf /\n", "executable"), (b"", "empty"),
-    (b"x" * (MAX_BYTES + 1), "too large")])
-def test_executable_empty_or_oversized_uploads_are_refused_and_nothing_is_stored(engine, world, content, problem):
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        (ELF, "executable"),
+        (b"#!/bin/sh\nrm -rf /\n", "executable"),
+        (b"", "empty"),
+        (b"x" * (MAX_BYTES + 1), "too large"),
+    ],
+)
+def test_executable_empty_or_oversized_uploads_are_refused_and_nothing_is_stored(
+    engine, world, content, problem
+):
     _people, _deal, files_dir = world
     with pytest.raises(BadInput) as refused:
         attach(engine, world, content=content, name="setup.pdf")
@@ -124,19 +170,30 @@ def test_removing_marks_the_row_keeps_the_file_and_both_changes_are_in_the_histo
     added = attach(engine, world)
     later = datetime(2026, 3, 2)
     with engine.begin() as conn:
-        remove_attachment(conn, as_user(conn, people["rep_east"]), "sales", "deal", deal, added["id"],
-                          people["rep_east"], later)
+        remove_attachment(
+            conn,
+            as_user(conn, people["rep_east"]),
+            "sales",
+            "deal",
+            deal,
+            added["id"],
+            people["rep_east"],
+            later,
+        )
     assert listed(engine, world, "rep_east") == []
     with engine.connect() as conn:
         row = conn.execute(select(attachments)).mappings().one()
         history = as_user(conn, people["rep_east"]).history(conn, "sales", "deal", deal)
         with pytest.raises(NotFound):  # a removed one is no longer served
-            open_attachment(conn, as_user(conn, people["admin"]), files_dir, "sales", "deal", deal, added["id"])
+            open_attachment(
+                conn, as_user(conn, people["admin"]), files_dir, "sales", "deal", deal, added["id"]
+            )
     assert row["deleted_at"] == later and row["deleted_by"] == people["rep_east"]
     assert blob_path(files_dir, row["sha256"]).read_bytes() == PDF
     assert [(h["action"], h["user_id"], h["changes"]) for h in history[-2:]] == [
         ("attach", people["rep_east"], {ATTACHMENTS: [None, "contract.pdf"]}),
-        ("detach", people["rep_east"], {ATTACHMENTS: ["contract.pdf", None]})]
+        ("detach", people["rep_east"], {ATTACHMENTS: ["contract.pdf", None]}),
+    ]
 
 
 def test_ids_of_other_records_and_removed_ones_are_not_found(engine, world):
@@ -145,9 +202,15 @@ def test_ids_of_other_records_and_removed_ones_are_not_found(engine, world):
     with engine.begin() as conn:
         admin = as_user(conn, people["admin"])
         other = admin.create(conn, "sales", "deal", {"title": "Other"}, people["admin"])["id"]
-        for record_id, attachment_id in ((other, added["id"]), (deal, added["id"] + 1), (deal, 2**64)):
+        for record_id, attachment_id in (
+            (other, added["id"]),
+            (deal, added["id"] + 1),
+            (deal, 2**64),
+        ):
             with pytest.raises(NotFound):
-                remove_attachment(conn, admin, "sales", "deal", record_id, attachment_id, people["admin"], NOW)
+                remove_attachment(
+                    conn, admin, "sales", "deal", record_id, attachment_id, people["admin"], NOW
+                )
         remove_attachment(conn, admin, "sales", "deal", deal, added["id"], people["admin"], NOW)
         with pytest.raises(NotFound):
             remove_attachment(conn, admin, "sales", "deal", deal, added["id"], people["admin"], NOW)

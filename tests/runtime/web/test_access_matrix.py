@@ -2,7 +2,7 @@
 
 Rep in East (reads East's deals, edits their own, never sees ``cost``), rep in West,
 and a manager (everything) — through lists, record pages, the API, search,
-exports, link pickers, related lists, comments and attachments.
+exports, link pickers, related lists, comments, file fields and record attachments.
 """
 
 import csv
@@ -152,6 +152,53 @@ def test_attachments_download_only_from_readable_records(app, engine, world, con
             assert (response.get_data() == f"contract of {owner}".encode()) == readable
         linked = f"/api/v1/files/{file_id}" in client.get(f"/a/sales/deal/{deals[owner]}").get_data(as_text=True)
         assert linked == readable
+
+
+@pytest.fixture
+def record_files(engine, settings, world):
+    """Each deal with one file in its "Attachments" card: ``{owner: download path}``."""
+    from datetime import datetime
+
+    from runtime.records.attachments import add_attachment
+
+    people, deals, _account = world
+    found = {}
+    with engine.begin() as conn:
+        admin = records_for(conn, SchemaRegistry.from_connection(conn), people["admin"])
+        for owner, deal_id in deals.items():
+            added = add_attachment(conn, admin, settings.files_dir, "sales", "deal", deal_id,
+                                   f"notes of {owner}".encode(), f"{owner}.txt", people["admin"],
+                                   datetime(2026, 1, 1))
+            found[owner] = f"/api/v1/sales/deal/{deal_id}/attachments/{added['id']}"
+    return found
+
+
+@pytest.mark.parametrize("who", sorted(ROLES))
+def test_record_attachments_follow_read_and_update_rules(app, world, record_files, who):
+    """Readers list and download (others get 404); only who may update the deal adds or removes
+    (rep_east reads rep_east2's deal but gets 403 there)."""
+    _people, deals, _account = world
+    client = client_for(app, who)
+    for owner, download in record_files.items():
+        readable = f"deal of {owner}" in ROLES[who]
+        may_update = who == "manager" or who == owner
+        listing = f"/api/v1/sales/deal/{deals[owner]}/attachments"
+        assert client.get(listing).status_code == (200 if readable else 404)
+        fetched = client.get(download)
+        assert fetched.status_code == (200 if readable else 404)
+        assert (fetched.get_data() == f"notes of {owner}".encode()) == readable
+        page = client.get(f"/a/sales/deal/{deals[owner]}").get_data(as_text=True)
+        assert (download in page) == readable
+        assert ('data-testid="attachment-form"' in page) == (readable and may_update)
+        more = {"file": (io.BytesIO(b"more"), "more.txt")}
+        added = client.post(f"/a/sales/deal/{deals[owner]}/attachments", data=more,
+                            content_type="multipart/form-data")
+        removed = client.delete(download)
+        expected = 404 if not readable else 403 if not may_update else None
+        if expected:
+            assert (added.status_code, removed.status_code) == (expected, expected), owner
+        else:
+            assert (added.status_code, removed.status_code) == (302, 204), owner
 
 
 @pytest.mark.parametrize("who", sorted(ROLES))

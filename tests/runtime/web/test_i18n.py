@@ -59,7 +59,8 @@ def dynamic_keys() -> dict[str, set[str]]:
     from runtime.web.screens.filters import OPERATORS
 
     return {
-        "ev.action": {f"{action}d" for action in ACTIONS},  # detail.html: "created", "updated" …
+        # detail.html: "created", "updated", "attached" …
+        "ev.action": {action + ("d" if action.endswith("e") else "ed") for action in ACTIONS},
         "spec": {spec[0] for spec in OPERATORS.values()},  # list.html: filter operators
         "month_name": set(calendar.month_name[1:]),  # calendar.html: the C-locale month names
         "name": set(calendar.day_abbr),  # calendar.html: weekday heads

@@ -3,6 +3,7 @@
 Revision ID: 0011
 Revises: 0010
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -28,12 +29,22 @@ def upgrade():
         sa.Column("deleted_by", sa.Integer),
         sa.Column("deleted_at", sa.DateTime),
         sa.PrimaryKeyConstraint("id", name="pk_metacrm_attachment"),
-        sa.ForeignKeyConstraint(["created_by"], ["metacrm_user.id"], ondelete="SET NULL",
-                                name="fk_metacrm_attachment_created_by_metacrm_user"),
-        sa.ForeignKeyConstraint(["deleted_by"], ["metacrm_user.id"], ondelete="SET NULL",
-                                name="fk_metacrm_attachment_deleted_by_metacrm_user"),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["metacrm_user.id"],
+            ondelete="SET NULL",
+            name="fk_metacrm_attachment_created_by_metacrm_user",
+        ),
+        sa.ForeignKeyConstraint(
+            ["deleted_by"],
+            ["metacrm_user.id"],
+            ondelete="SET NULL",
+            name="fk_metacrm_attachment_deleted_by_metacrm_user",
+        ),
     )
-    op.create_index("ix_metacrm_attachment_record", "metacrm_attachment", ["app", "entity", "record_id", "id"])
+    op.create_index(
+        "ix_metacrm_attachment_record", "metacrm_attachment", ["app", "entity", "record_id", "id"]
+    )
 
 
 def downgrade():
