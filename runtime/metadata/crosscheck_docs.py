@@ -86,8 +86,15 @@ def check_form(layout: Layout, path: str, doc: dict) -> list[Problem]:
     return found
 
 
+def _reveal_problem(entity: Entity, name: str) -> str | None:
+    if entity.has_field(name) and entity.field(name).opt("sensitive", False):
+        return None
+    return _field_problem(entity, name) or f"{name!r} is not a sensitive field: there is nothing to reveal"
+
+
 def check_role(layout: Layout, path: str, doc: dict) -> list[Problem]:
-    """Each granted entity is reachable and each field named in a grant exists."""
+    """Each granted entity is reachable, each field named in a grant exists, and each
+    field it reveals is sensitive."""
     found = []
     for key, grant in doc.get("entities", {}).items():
         reason = target_problem(layout, key, what="entity")
@@ -103,6 +110,10 @@ def check_role(layout: Layout, path: str, doc: dict) -> list[Problem]:
             reason = None if layout.is_broken(name, field) else _field_problem(entity, field)
             if reason:
                 found.append(Problem(path, pointer("entities", key, "fields", field), reason))
+        for i, field in enumerate(grant.get("reveal", ())):
+            reason = None if layout.is_broken(name, field) else _reveal_problem(entity, field)
+            if reason:
+                found.append(Problem(path, pointer("entities", key, "reveal", i), reason))
     return found
 
 

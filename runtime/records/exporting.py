@@ -33,6 +33,7 @@ from runtime.records.queries import list_records
 from runtime.security import audit
 from runtime.security.guarded import records_for
 from runtime.security.sensitive import mask_record
+from runtime.security.sensitive import revealed_names
 from runtime.security.sensitive import sensitive_fields
 from runtime.security.sensitive import sensitive_names
 
@@ -196,11 +197,13 @@ def export_file(conn: Connection, registry, app: str, entity: str, path: str | P
 
 def user_rights(conn: Connection, registry, app: str, entity: str, user_id: int | None) -> dict:
     """``extra_where``, ``hidden``, ``guard`` (lookups as the user sees them) and ``masked`` (sensitive
-    fields shown masked: everyone's but admins') for what ``user_id`` may export (none for system jobs)."""
+    fields shown masked: all but those the user's roles reveal; none for admins) for what ``user_id``
+    may export (none for system jobs)."""
     if user_id is None:
         return {}
     guard = records_for(conn, registry, user_id)
-    masked = frozenset() if guard.access.is_admin else sensitive_names(registry, registry.entity(app, entity))
+    ent = registry.entity(app, entity)
+    masked = sensitive_names(registry, ent) - revealed_names(registry, ent, guard.access)
     return {"extra_where": guard.row_filter(conn, app, entity), "hidden": guard.hidden_fields(app, entity),
             "guard": guard.link_guard(conn), "masked": masked}
 

@@ -24,8 +24,8 @@ from runtime.records.queries import list_records
 from runtime.records.service import RecordService
 from runtime.security.permissions import Access
 from runtime.security.permissions import load_access
-from runtime.security.sensitive import is_sensitive
 from runtime.security.sensitive import mask_record
+from runtime.security.sensitive import revealed_names
 from runtime.security.sensitive import sensitive_fields
 
 __all__ = ["GuardedRecords", "records_for"]
@@ -185,11 +185,9 @@ class GuardedRecords:
         if hidden:
             records = [{k: v for k, v in r.items() if k not in hidden} for r in records]
         sensitive = sensitive_fields(self.registry, ent)
-        if not sensitive or self.access.is_admin:
+        if not sensitive:
             return records
-        may_write = not listing and self.access.can(ent, "update")
-        revealed = frozenset(n for n in sensitive  # a lookup of a sensitive field: admins only
-                             if may_write and is_sensitive(ent.field(n)) and self.access.writable(ent, n))
+        revealed = revealed_names(self.registry, ent, self.access, record_page=not listing)
         return [mask_record(sensitive, r, revealed) for r in records]
 
 

@@ -9,6 +9,8 @@
   for that user (404, never 403, so nothing leaks).
 * Records shared with the user or their department are readable (``read``) or
   also editable (``edit``) whatever the rules say.
+* A grant's ``reveal`` lists sensitive fields its role sees in clear (unmasked:
+  ``runtime.security.sensitive``); a user sees those of all their roles.
 
 Row rules are expressions compiled into the query itself (``SqlColumns``), so
 lists, counts, exports, searches and pickers all filter in SQL.
@@ -47,6 +49,7 @@ class EntityRights:
 
     rules: dict[str, list[tuple[str, bool | str]]]  # action -> [(role, rule)]
     fields: dict[str, str] = dc_field(default_factory=dict)  # field -> hidden | read | write
+    revealed: frozenset[str] = frozenset()  # sensitive fields shown in clear
 
     def allows(self, action: str) -> bool:
         return any(rule is True or isinstance(rule, str) for _role, rule in self.rules.get(action, ()))
@@ -100,6 +103,11 @@ class Access:
     def hidden_fields(self, entity: Entity) -> frozenset[str]:
         rights = self.rights(entity)
         return rights.hidden if rights else frozenset()
+
+    def revealed_fields(self, entity: Entity) -> frozenset[str]:
+        """Sensitive fields a role reveals to this user (administrators see all of them anyway)."""
+        rights = self.rights(entity)
+        return rights.revealed if rights else frozenset()
 
     def writable(self, entity: Entity, name: str) -> bool:
         rights = self.rights(entity)
@@ -210,7 +218,8 @@ def _rights_for(registry, target: Entity, granted: frozenset[str]) -> EntityRigh
                 for action in ACTIONS:
                     if grant.get(action, False) is not False:
                         rules[action].append((doc["name"], grant[action]))
-    return EntityRights(rules, _field_levels(grants))
+    revealed = frozenset(name for grant in grants for name in grant.get("reveal", ()))
+    return EntityRights(rules, _field_levels(grants), revealed)
 
 
 def _field_levels(grants: list[dict]) -> dict[str, str]:

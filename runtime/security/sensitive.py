@@ -8,12 +8,13 @@ The key belongs to the engine (``install_key``), from ``METACRM_FIELD_KEY``
 or, when unset, derived from the secret key. SQL cannot compare ciphertext, so
 these fields are never searched and ``where``/``order`` on them is a 422.
 
-Who sees the plain value (masking rule):
+Who sees the plain value (masking rule, ``revealed_names``):
 
-* lists, kanban cards, API list responses and exports: administrators only;
-* the record page and the single-record API GET: administrators and users who
-  may update the record's entity and whose roles give the field ``write`` access
-  (a lookup of a sensitive field: administrators only);
+* everywhere (lists, kanban cards, record pages, exports, the API): administrators,
+  and users holding a role whose grant on the entity lists the field in ``reveal``;
+* also on the record page and the single-record API GET: users who may update the
+  record's entity and whose roles give the field ``write`` access;
+* a lookup of a sensitive field: administrators only;
 * everyone else sees a mask: ``••••1234`` (phone), ``a•••@example.com`` (email),
   ``••••`` otherwise.
 """
@@ -39,7 +40,8 @@ from runtime.fieldtypes.base import SENSITIVE_TYPES
 from runtime.records.filter_names import named_fields
 
 __all__ = ["SENSITIVE_TYPES", "SealedText", "field_key", "install_key", "is_sensitive", "mask", "mask_record",
-           "redact_changes", "redact_rows", "redacted", "refuse_sensitive", "sealed_names", "sensitive_fields", "sensitive_names"]
+           "redact_changes", "redact_rows", "redacted", "refuse_sensitive", "revealed_names", "sealed_names", "sensitive_fields",
+           "sensitive_names"]
 
 PREFIX = "enc1:"
 MASK = "••••"
@@ -137,6 +139,19 @@ def _find_sensitive(registry, entity) -> dict[str, str]:
 
 def sensitive_names(registry, entity) -> frozenset[str]:
     return frozenset(sensitive_fields(registry, entity))
+
+
+def revealed_names(registry, entity, access, *, record_page: bool = False) -> frozenset[str]:
+    """The sensitive fields (``sensitive_fields``) ``access``'s user sees in clear: in a list or
+    export, or on a ``record_page`` (also the single-record API GET); see the masking rule above."""
+    sensitive = sensitive_fields(registry, entity)
+    if access.is_admin:
+        return frozenset(sensitive)
+    own = {name for name in sensitive if is_sensitive(entity.field(name))}  # lookups: admins only
+    shown = own & access.revealed_fields(entity)
+    if record_page and access.can(entity, "update"):
+        shown |= {name for name in own if access.writable(entity, name)}
+    return frozenset(shown)
 
 
 def mask(field_type: str, value):
