@@ -1,4 +1,5 @@
-"""Kanban and calendar in a real Chromium: drag a card (desktop), "Move to" (phone), a month at both sizes."""
+"""Kanban and calendar in a real Chromium: drag a card (desktop), "Move to" (phone), a month at both sizes;
+a card the user may not update cannot be dragged and has no "Move to"."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert
 from sqlalchemy import select
 
 from builder.publish import publish
 from runtime.metadata.loader import load_package
 from runtime.records.registry import SchemaRegistry
 from runtime.records.service import RecordService
+from runtime.security.users import create_user
+from runtime.storage.system import user_roles
 from tests.e2e.harness import assert_healthy
 from tests.e2e.harness import expect_console_error
 from tests.e2e.harness import login
@@ -35,9 +39,14 @@ ACCOUNTS = [
 ]
 
 
-def _seed(live_server) -> dict[str, int]:
-    """The CRM template and a few accounts this month; returns ``{name: id}``."""
-    publish(live_server.engine, load_package(TEMPLATE).source, author="e2e")
+SHANGHAI_EDITOR = {"name": "shanghai", "entities": {"account": {"read": True, "update": "city == 'Shanghai'"}}}
+
+
+def _seed(live_server, roles: tuple[dict, ...] = ()) -> dict[str, int]:
+    """The CRM template (with ``roles``) and a few accounts this month; returns ``{name: id}``."""
+    source = load_package(TEMPLATE).source
+    source.update({f"roles/{role['name']}.json": role for role in roles})
+    publish(live_server.engine, source, author="e2e")
     month = date.today().replace(day=1)
     ids = {}
     with live_server.engine.begin() as conn:
@@ -106,6 +115,32 @@ def test_refused_move_snaps_back(desktop_page, live_server):
     expect(_column(page, "standard").locator(f"[data-id='{ids['Northwind Traders']}']")).to_be_visible()
     assert _tier(live_server, ids["Northwind Traders"]) == "standard"
     screenshot(page, "kanban-refused")
+
+
+def test_a_card_the_user_may_not_update_stays_put(page, live_server):
+    ids = _seed(live_server, roles=(SHANGHAI_EDITOR,))
+    with live_server.engine.begin() as conn:
+        editor = create_user(conn, "sam@example.com", "e2e-password-2", display_name="Sam")
+        conn.execute(insert(user_roles).values(user_id=editor, role="crm_customers.shanghai"))
+    login(page, live_server, "sam@example.com", "e2e-password-2")
+    page.goto("/a/crm_customers/account?mode=kanban&group=tier")
+    mine = page.locator(f"[data-card][data-id='{ids['Minghui Manufacturing']}']")  # in Shanghai
+    locked = page.locator(f"[data-card][data-id='{ids['Red Lantern Foods']}']")
+    expect(mine.locator("[data-move-select]")).to_be_attached()
+    expect(locked.locator("[data-move-select]")).to_have_count(0)
+    expect(locked.get_by_test_id("card-locked")).to_be_visible()
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if request.url.endswith("/move") else None)
+    drag = page.evaluate_handle("new DataTransfer()")  # what a drag would send, draggable or not
+    locked.dispatch_event("dragstart", {"dataTransfer": drag})
+    zone = _column(page, "standard").locator("[data-drop-zone]")
+    zone.dispatch_event("dragover", {"dataTransfer": drag})
+    zone.dispatch_event("drop", {"dataTransfer": drag})
+    page.wait_for_timeout(300)
+    assert sent == []
+    expect(_column(page, "key").locator(f"[data-id='{ids['Red Lantern Foods']}']")).to_be_visible()
+    screenshot(page, "kanban-read-only-card")
+    assert_healthy(page)
 
 
 def test_move_with_the_select_on_a_phone(phone_page, live_server):
