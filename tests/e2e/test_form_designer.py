@@ -1,6 +1,7 @@
 """An admin arranges a form in the form designer in a real Chromium: a second section shown only
-for won deals (its condition typed and checked live), a field dragged across, saved to the draft,
-then tried in the phone-size preview, where flipping the stage shows the section."""
+for won deals (its condition typed and checked live), a field dragged across and made required
+for won deals (typed with completion, a bad condition's error marked), saved to the draft, then
+tried in the phone-size preview, where flipping the stage shows the section."""
 
 import pytest
 
@@ -45,7 +46,7 @@ def test_design_a_conditional_section_and_preview_it_on_a_phone(desktop_page, sa
     status = page.get_by_test_id("block-visible-when-status")
     condition.fill("stage ==")
     expect(status).to_contain_text("Line 1, column")
-    expect(status.locator("mark")).to_be_visible()
+    expect(page.get_by_test_id("block-visible-when-error-mark")).to_be_visible()
     condition.fill("stage")
     expect(status).to_contain_text("must be true or false")
     condition.fill("stage == 'won'")
@@ -57,6 +58,23 @@ def test_design_a_conditional_section_and_preview_it_on_a_phone(desktop_page, sa
     page.get_by_test_id("field-amount").drag_to(second.get_by_test_id("field-won_reason"))
     expect(second.locator(".fd-field")).to_have_count(2)
     assert second.locator(".fd-field").evaluate_all("els => els.map(e => e.dataset.field)") == ["amount", "won_reason"]
+
+    second.get_by_test_id("field-won_reason").click()  # a field's conditions: the same formula editor
+    required = page.get_by_test_id("field-required-when")
+    required_status = page.get_by_test_id("field-required-when-status")
+    required.press_sequentially("sta")
+    expect(page.get_by_test_id("field-required-when-completions")).to_contain_text("stage")
+    required.press("Enter")
+    expect(required).to_have_value("stage")
+    required.press_sequentially(" == 'won' or amont > 0")
+    expect(required_status).to_contain_text("Line 1, column 19: unknown field 'amont'")
+    expect(page.get_by_test_id("field-required-when-error-mark")).to_have_text("amont")
+    screenshot(page, "form-designer-field-condition")
+    required.fill("amount")
+    expect(required_status).to_contain_text("must be true or false")
+    expect(page.get_by_test_id("field-required-when-error-mark")).to_have_count(0)
+    required.fill("stage == 'won'")
+    expect(required_status).to_contain_text("A valid condition")
     blocks.nth(1).locator(".fd-block-head").drag_to(blocks.first.locator(".fd-block-head"))  # blocks reorder too
     expect(blocks.first.get_by_test_id("block-label")).to_have_text("Won details")
     blocks.first.get_by_role("button", name="Move down").click()
@@ -76,7 +94,8 @@ def test_design_a_conditional_section_and_preview_it_on_a_phone(desktop_page, sa
     layout = draft["documents"]["forms/deal.json"]["layout"]
     assert layout[0]["fields"] == ["name", "stage", "close_date", "notes"]
     assert layout[1] == {"section": {"en": "Won details", "zh": "赢单详情"}, "columns": 1,
-                         "visible_when": "stage == 'won'", "fields": ["amount", "won_reason"]}
+                         "visible_when": "stage == 'won'",
+                         "fields": ["amount", {"field": "won_reason", "required_when": "stage == 'won'"}]}
     assert layout[2] == {"tab": {"en": "Lines"}, "fields": ["lines"]}
     assert not [p for p in draft["problems"] if p["file"] == "forms/deal.json"]
 

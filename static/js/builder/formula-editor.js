@@ -1,7 +1,8 @@
 // The formula editor: a textarea that completes field, variable and function names as you type,
 // checks the expression on the server 250 ms after you stop (the same parser and type checker
 // publish uses), underlines the exact spot of an error, and computes the result on a sample
-// record you type. The underline lives in a backdrop behind the transparent textarea.
+// record you type. The underline lives in a backdrop behind the transparent textarea. Conditions
+// (form visibility, required-when) use it too, with `expects` naming the one result type allowed.
 
 import { t } from "../i18n.js";
 import { debounce, el, localize, nextId } from "./dom.js";
@@ -13,9 +14,15 @@ const MAX_ITEMS = 8;
 export class FormulaEditor {
   /** `check(expression, sample)` -> the API reply; `onInput(text)` stores the text in the document. */
   /** `sample` is the object the sample values are kept in, so they outlive a redraw of the panel. */
-  constructor({ value = "", check, onInput, preview = true, testid = "formula", placeholder = "", sample = {} }) {
+  /** `expects`: `{type, ok, wrong}`, the result type required and the texts for it and for another
+   * (`{type}` in `wrong` is the type found); `hint` is shown while the text is empty. */
+  constructor({ value = "", check, onInput, preview = true, testid = "formula", inputTestid = `${testid}-input`,
+    placeholder = "", sample = {}, expects = null, hint = t("Type a formula, e.g. amount * 2") }) {
     this.check = check;
     this.onInput = onInput;
+    this.expects = expects;
+    this.hint = hint;
+    this.testid = testid;
     this.completions = [];
     this.items = [];
     this.active = -1;
@@ -23,7 +30,7 @@ export class FormulaEditor {
     this.seq = 0;
     this.input = el("textarea", { class: "form-control ed-formula-input", rows: 2, spellcheck: "false",
       autocomplete: "off", placeholder, role: "combobox", "aria-autocomplete": "list", "aria-expanded": "false",
-      dataset: { testid: `${testid}-input` } });
+      dataset: { testid: inputTestid } });
     this.input.value = value;
     this.backdrop = el("div", { class: "ed-formula-backdrop", "aria-hidden": "true" });
     this.menu = el("ul", { class: "ed-completions list-unstyled d-none", role: "listbox", id: nextId("completions"),
@@ -32,7 +39,7 @@ export class FormulaEditor {
     this.status = el("div", { class: "ed-formula-status small", role: "status", dataset: { testid: `${testid}-status` } });
     this.samples = el("div", { class: "ed-formula-samples" });
     this.result = el("div", { class: "ed-formula-result small", dataset: { testid: `${testid}-preview` } });
-    this.element = el("div", { class: "ed-formula", dataset: { testid } }, [
+    this.element = el("div", { class: "ed-formula" }, [
       el("div", { class: "ed-formula-box" }, [this.backdrop, this.input, this.menu]), this.status,
       preview ? el("div", { class: "ed-formula-preview" }, [
         el("div", { class: "small fw-semibold mb-1", text: t("Try it on a sample record") }), this.samples, this.result]) : null,
@@ -57,19 +64,23 @@ export class FormulaEditor {
     const reply = await this.check(expression, this.sample);
     if (seq !== this.seq) return; // a newer keystroke already asked again
     const data = reply.data || {};
+    const expects = this.expects;
     this.completions = data.completions || this.completions;
     if (!expression.trim()) {
-      this.#show("", t("Type a formula, e.g. amount * 2"));
+      this.#show("", this.hint);
+      this.#mark(null);
+    } else if (data.ok && expects && data.type !== expects.type) {
+      this.#show("error", expects.wrong.replace("{type}", data.type));
       this.#mark(null);
     } else if (data.ok) {
-      this.#show("ok", t("Valid · result type {type}", { type: data.type }));
+      this.#show("ok", expects ? expects.ok : t("Valid · result type {type}", { type: data.type }));
       this.#mark(null);
     } else {
       const error = data.error || { line: 1, col: 1, message: reply.data?.error?.message || t("Could not check") };
       this.#show("error", t("Line {line}, column {col}: {message}", error));
       this.#mark(error);
     }
-    this.valid = Boolean(data.ok);
+    this.valid = Boolean(data.ok) && (!expects || data.type === expects.type);
     this.type = data.type;
     this.element.dispatchEvent(new CustomEvent("formula-checked", { detail: data }));
     this.#drawSamples();
@@ -101,7 +112,7 @@ export class FormulaEditor {
     let at = lines.slice(0, line - 1).reduce((sum, l) => sum + l.length + 1, 0) + Math.max(error.col, 1) - 1;
     at = Math.min(at, text.length);
     const token = text.slice(at).match(/^[$\w.]+/)?.[0] || text.slice(at, at + 1).replace("\n", "");
-    const mark = el("mark", { class: "ed-formula-error", dataset: { testid: "formula-error-mark" }, text: token || "\u00a0" });
+    const mark = el("mark", { class: "ed-formula-error", dataset: { testid: `${this.testid}-error-mark` }, text: token || "\u00a0" });
     this.backdrop.replaceChildren(document.createTextNode(text.slice(0, at)), mark,
       document.createTextNode(`${text.slice(at + token.length)}\n`));
     this.backdrop.scrollTop = this.input.scrollTop;
