@@ -80,8 +80,6 @@ export class FormulaEditor {
       this.#show("error", t("Line {line}, column {col}: {message}", error));
       this.#mark(error);
     }
-    this.valid = Boolean(data.ok) && (!expects || data.type === expects.type);
-    this.type = data.type;
     this.element.dispatchEvent(new CustomEvent("formula-checked", { detail: data }));
     this.#drawSamples();
     this.#drawResult(data);
