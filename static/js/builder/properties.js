@@ -100,12 +100,18 @@ function typeControl(field, ctx) {
  * says publishing would lose data without it (a problem at `convert`), or once one is chosen. */
 function convertControl(field, schema, ctx, changed) {
   if (!field.convert && !ctx.problemsOf(field).some((problem) => problem.prop === "convert")) return null;
-  const choices = schema.properties.convert.enum.map((value) => [value, value]);
+  const choices = schema.properties.convert.enum.map((value) => [value, t(CONVERT[value])]);
   const select = selectControl(field.convert || "", choices, { blank: "—", testid: "prop-convert" });
   select.dataset.prop = "convert";
   select.addEventListener("change", () => { setProp(field, "convert", select.value); changed(); });
   return labelled(ctx.text.convert, select);
 }
+
+/** The `convert` choices in words: the raw values mean little to an admin. */
+const CONVERT = {
+  truncate: "Cut values that are too long", null_invalid: "Empty values that cannot be converted (old values stay archived)",
+  round: "Round to the new number of decimal places",
+};
 
 function typeSpecific(field, schema, ctx, changed, choicesChanged) {
   const rerenderOr = (rerender) => changed(rerender);

@@ -14,6 +14,7 @@ const PROP_LABELS = {
   max: "Maximum", currency: "Currency code (e.g. CNY)", format: "Format (e.g. INV-{#####})", max_size_mb: "Largest file (MB)",
   accept: "Accepted file types (comma separated)", multiple: "Several files", min_rows: "Minimum rows",
   on_delete: "When the linked record is deleted", result: "Result type", function: "Function",
+  sensitive: "Sensitive (encrypted; masked unless a role reveals it)",
 };
 
 export const propLabel = (key) => t(PROP_LABELS[key] || key.replace(/_/g, " "));

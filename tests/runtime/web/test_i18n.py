@@ -204,6 +204,7 @@ JS_TEXT_TABLES = {
     "builder/palette.js": ["GROUPS", "TYPE_LABELS"],
     "builder/schema-form.js": ["PROP_LABELS"],
     "builder/references.js": ["ON_DELETE"],
+    "builder/properties.js": ["CONVERT"],
 }
 
 
@@ -309,6 +310,7 @@ def test_extraction_sees_literals_and_variables():
     )
     assert {"ev.action", "spec"} <= variables
     assert "Moved {title} to the recycle bin." in python and "No matches" in js_calls()
+    assert "Cut values that are too long" in js_table_texts()  # properties.js: a convert choice
 
 
 # --- each user sees their language ----------------------------------------------------------
