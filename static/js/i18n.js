@@ -57,6 +57,7 @@ const ZH = {
   "English": "英文",
   "Entity settings": "实体设置",
   "File": "附件",
+  "Files you had chosen cannot be kept in a draft: choose them again.": "已选择的文件无法保存在草稿中，请重新选择。",
   "Format (e.g. INV-{#####})": "格式（如 INV-{#####}）",
   "Formula": "公式",
   "Function": "函数",

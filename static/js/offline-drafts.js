@@ -9,8 +9,11 @@
 //   * when submitted online, submits normally (server redirects, flashes and
 //     422 pages work as without this script); the draft is cleared when the
 //     next page shows the save worked.
-// Not kept in drafts: csrf_token, passwords, files and fields marked
-// data-offline-draft-skip. Queued submissions do carry files.
+// Not kept in drafts: csrf_token, passwords, files (the restored note asks for
+// them again) and fields marked data-offline-draft-skip. Queued submissions do
+// carry files. Child rows added inline (record-form.js) come back with their
+// values, and an input showing a title for its value (a link picker's
+// data-title) gets its title back.
 
 import { t } from "./i18n.js";
 import { startBadge } from "./offline-badge.js";
@@ -71,20 +74,21 @@ async function bindForm(form, rerendered) {
 }
 
 async function restore(form, ctx, draft) {
-  const original = draftValues(form);
+  const original = snapshot(form);
   // Twice: a restored value can reveal (enable) a conditional field the first pass had to skip.
-  const changed = applyValues(form, draft.values);
-  if (changed) applyValues(form, draft.values);
+  const changed = await applyValues(form, draft);
+  if (changed) await applyValues(form, draft);
   if (!changed && !draft.attention) {
     await store.deleteDraft(user, ctx.key); // it only repeats what the server shows
     return;
   }
   const when = new Date(draft.saved_at).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
-  const message = draft.attention
+  let message = draft.attention
     ? t("This entry was sent while offline ({when}) but not saved: the server asked for changes. Check the fields and submit again.", { when })
     : t("Your unsaved entries from {when} are back.", { when });
+  if (draft.files_dropped) message += ` ${t("Files you had chosen cannot be kept in a draft: choose them again.")}`;
   const discard = button(t("Discard draft"), async () => {
-    applyValues(form, original);
+    await applyValues(form, original);
     ctx.attention = null;
     cancelSave(ctx); // applyValues' change events scheduled one
     await store.deleteDraft(user, ctx.key);
@@ -108,14 +112,22 @@ async function saveNow(form, ctx) {
   cancelSave(ctx);
   if (ctx.queued) return;
   await store.saveDraft({
-    user, key: ctx.key, page: location.href.split("#")[0], values: draftValues(form),
+    user, key: ctx.key, page: location.href.split("#")[0], ...snapshot(form),
     saved_at: new Date().toISOString(), attention: ctx.attention,
   });
   form.dataset.draftSavedAt = new Date().toISOString();
 }
 
-function draftValues(form) {
-  return [...new FormData(form)].filter(([name, value]) => typeof value === "string" && !isSkipped(form, name));
+// What a draft keeps of the form.
+function snapshot(form) {
+  const values = [...new FormData(form)].filter(([name, value]) => typeof value === "string" && !isSkipped(form, name));
+  const files_dropped = [...form.elements].some((element) => element.type === "file" && element.files.length > 0);
+  return { values, titles: titlesOf(form), files_dropped };
+}
+
+// A link picker shows a title for the id it holds: without it a restored id would show blank.
+function titlesOf(form) {
+  return Object.fromEntries([...form.querySelectorAll("[name][data-title]")].map((el) => [el.name, el.dataset.title]));
 }
 
 function isSkipped(form, name) {
@@ -125,12 +137,14 @@ function isSkipped(form, name) {
   return !element || element.type === "password" || element.hasAttribute("data-offline-draft-skip");
 }
 
-// Put saved [name, value] pairs back into the form; true when anything changed.
-function applyValues(form, values) {
+// Put a snapshot's [name, value] pairs (and titles) back into the form; true when anything changed.
+async function applyValues(form, { values, titles = {} }) {
   const wanted = new Map();
   for (const [name, value] of values) wanted.set(name, [...(wanted.get(name) ?? []), value]);
   const seen = new Map();
-  let changed = false;
+  // Child rows added inline must exist before their values can go in: record-form.js makes them.
+  let changed = Boolean(form.querySelector("template[data-row-template]"))
+    && (await import("./record-form.js")).matchRows(form, values.map(([name]) => name));
   for (const element of form.elements) {
     if (!element.name || element.disabled || isSkipped(form, element.name)) continue;
     if (["file", "submit", "button", "reset", "image"].includes(element.type)) continue;
@@ -147,6 +161,7 @@ function applyValues(form, values) {
       seen.set(element.name, index + 1);
       if (index >= own.length) continue; // a field the draft does not know keeps the server's value
       differs = element.value !== own[index];
+      if (element.name in titles) element.dataset.title = titles[element.name];
       element.value = own[index];
     }
     // Let dependent UI (conditional fields in form-rules.js) see the restored value.
@@ -200,7 +215,7 @@ async function enqueue(form, ctx, submitter) {
   const action = submitter?.hasAttribute("formaction") ? submitter.formAction : form.action;
   await store.enqueue({
     user, key: ctx.key, page: location.href.split("#")[0], action,
-    method: "POST", entries, queued_at: new Date().toISOString(),
+    method: "POST", entries, titles: titlesOf(form), queued_at: new Date().toISOString(),
   });
   ctx.queued = true; // one queued copy is enough; further typing is not a new draft
   cancelSave(ctx);

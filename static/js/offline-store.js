@@ -1,8 +1,9 @@
 // Drafts and queued form submissions, kept in IndexedDB (it stores Blobs, so
 // queued file uploads survive a reload; localStorage could not).
 //
-// drafts: {id: "<user>|<form key>", user, key, page, values: [[name, value]...], saved_at, attention?}
-// queue:  {id (auto), user, key, page, action, method, entries: [[name, value|Blob]...], queued_at}
+// drafts: {id: "<user>|<form key>", user, key, page, values: [[name, value]...], titles: {name: title},
+//          files_dropped (a chosen file was left out), saved_at, attention?}
+// queue:  {id (auto), user, key, page, action, method, entries: [[name, value|Blob]...], titles, queued_at}
 //
 // Every write announces itself ("metacrm:offline-change" on window, and on a
 // BroadcastChannel for other tabs) so badges and notes stay current.

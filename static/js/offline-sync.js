@@ -94,8 +94,9 @@ async function freshToken(item) {
 
 function backToDraft(item) {
   const values = item.entries.filter(([name, value]) => name !== "csrf_token" && typeof value === "string");
+  const files_dropped = item.entries.some(([, value]) => value instanceof File && value.name !== "");
   return store.saveDraft({
-    user: item.user, key: item.key, page: item.page, values,
+    user: item.user, key: item.key, page: item.page, values, titles: item.titles, files_dropped,
     saved_at: item.queued_at, attention: { at: new Date().toISOString() },
   });
 }

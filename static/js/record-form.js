@@ -2,13 +2,17 @@
 
 import { t } from "./i18n.js";
 
-function addRow(name) {
+// The row numbers the names of child table `name` use ("lines-3-qty" -> 3); field names are a-z, 0-9 and _.
+function rowIndexes(name, names) {
+  const prefix = new RegExp(`^${name}-(\\d+)-`);
+  return new Set(names.map((n) => Number(n.match(prefix)?.[1])).filter(Number.isInteger));
+}
+
+const rowNames = (element) => [...element.querySelectorAll("[name]")].map((el) => el.name);
+
+function appendRow(name, index) {
   const template = document.querySelector(`template[data-row-template="${CSS.escape(name)}"]`);
   const box = document.querySelector(`[data-rows="${CSS.escape(name)}"]`);
-  const used = [...box.querySelectorAll("[name]")]
-    .map((el) => Number((el.name.slice(name.length + 1).match(/^(\d+)-/) || [])[1]))
-    .filter((n) => Number.isInteger(n));
-  const index = String(used.length ? Math.max(...used) + 1 : 0);
   const row = template.content.firstElementChild.cloneNode(true);
   for (const el of row.querySelectorAll("[name], [id], [for]")) {
     for (const attr of ["name", "id", "for"]) {
@@ -17,6 +21,12 @@ function addRow(name) {
   }
   box.append(row);
   row.querySelectorAll("input[data-link]").forEach(makePicker);
+  return row;
+}
+
+function addRow(name) {
+  const used = rowIndexes(name, rowNames(document.querySelector(`[data-rows="${CSS.escape(name)}"]`)));
+  const row = appendRow(name, String(used.size ? Math.max(...used) + 1 : 0));
   row.querySelector("input:not([type=hidden]), select, textarea")?.focus();
   row.closest("form").dispatchEvent(new Event("input", { bubbles: true }));
 }
@@ -31,6 +41,26 @@ document.addEventListener("click", (event) => {
     form.dispatchEvent(new Event("input", { bubbles: true }));
   }
 });
+
+/** Make the form's child rows those `names` (a saved draft's field names) fill: rows added
+ * inline come back, rows since removed go. True when a row was added or removed. */
+export function matchRows(form, names) {
+  let changed = false;
+  for (const template of form.querySelectorAll("template[data-row-template]")) {
+    const name = template.dataset.rowTemplate;
+    const wanted = rowIndexes(name, names);
+    for (const row of form.querySelector(`[data-rows="${CSS.escape(name)}"]`).querySelectorAll("[data-row]")) {
+      const [index] = rowIndexes(name, rowNames(row));
+      // A row a rule hides has disabled inputs, which drafts never see: it stays.
+      if (wanted.delete(index) || row.querySelector("[name]:disabled")) continue;
+      row.remove();
+      changed = true;
+    }
+    for (const index of wanted) appendRow(name, String(index)); // in the draft's order, as they were shown
+    changed ||= wanted.size > 0;
+  }
+  return changed;
+}
 
 // A link input holds the record id; the picker shows titles and writes the id back.
 function makePicker(input) {
@@ -80,7 +110,7 @@ function makePicker(input) {
   };
   const choose = (item) => {
     input.value = String(item.id);
-    box.value = item.title;
+    input.dataset.title = item.title; // kept with drafts (offline-drafts.js), which set it back on restore
     list.classList.remove("show");
     box.setAttribute("aria-expanded", "false");
     input.dispatchEvent(new Event("change", { bubbles: true }));
@@ -94,6 +124,7 @@ function makePicker(input) {
     const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
     if (response.ok && box.value.trim() === query) show((await response.json()).data);
   };
+  input.addEventListener("change", () => { box.value = input.dataset.title || ""; });
   box.addEventListener("input", () => {
     if (!box.value.trim()) { input.value = ""; }
     clearTimeout(timer);

@@ -1,14 +1,18 @@
 """Forms that survive a dropped connection, in a real Chromium (static/js/offline-*.js).
 
-The tests use their own small form (a contact with name, notes, stage and a
-checkbox) on a test-only route, so they do not depend on the generated record
-screens: any ``<form method="post" data-offline-draft="...">`` behaves the same.
-The server counts every POST it receives, which is how "sent exactly once" and
-"nothing reached the server" are checked. Offline is Playwright's network
-emulation; the queue lives in the page, so it works with or without the
-service worker (one test checks the worker's offline page on its own).
+Most tests use their own small form (a contact with name, notes, stage and a
+checkbox) on a test-only route: any ``<form method="post" data-offline-draft="...">``
+behaves the same. That server counts every POST it receives, which is how "sent
+exactly once" and "nothing reached the server" are checked. The last tests use
+the generated record form of the CRM template, whose child rows are added inline,
+whose link fields are pickers and which can have file inputs; there the database
+tells what arrived. Offline is Playwright's network emulation; the queue lives in
+the page, so it works with or without the service worker (one test checks the
+worker's offline page on its own).
 """
 
+
+from pathlib import Path
 
 import pytest
 from flask import Blueprint
@@ -16,7 +20,12 @@ from flask import redirect
 from flask import render_template_string
 from flask import request
 from flask_login import login_required
+from sqlalchemy import select
 
+from builder.publish import publish
+from runtime.metadata.loader import load_package
+from runtime.records.registry import SchemaRegistry
+from runtime.records.service import RecordService
 from tests.e2e.harness import assert_healthy
 from tests.e2e.harness import expect_console_error
 from tests.e2e.harness import login
@@ -248,4 +257,139 @@ def test_replay_after_a_new_session_takes_a_fresh_csrf_token(desktop_page, live_
     # the replay runs once the signed-in page has loaded and fetched a fresh token: allow for a busy machine
     expect(page.get_by_test_id("sync-badge")).to_be_hidden(timeout=20_000)
     assert [r["name"] for r in receipts] == ["Mary Jackson"]
+    assert_healthy(page)
+
+
+# --- the generated record form ------------------------------------------------------------
+
+CRM = Path(__file__).resolve().parents[2] / "templates_store" / "crm_customers"
+VISITS = [("Kick-off visit", "visit"), ("Follow-up call", "call")]
+
+
+@pytest.fixture
+def crm(live_server):
+    """The CRM template of the record flow tests, with a photo on contacts so a form has a file input."""
+    source = load_package(CRM).source
+    source["entities/contact.json"]["fields"].append({"name": "photo", "type": "image"})
+    publish(live_server.engine, source, author="e2e")
+    return live_server
+
+
+def stored(server, entity: str, column: str) -> list[str]:
+    """The values of one column of every stored record of ``entity`` (child rows included), sorted."""
+    with server.engine.connect() as conn:
+        table = SchemaRegistry.from_connection(conn).table("crm_customers", entity)
+        return sorted(conn.execute(select(table.c[column])).scalars())
+
+
+def open_record_form(page, server, entity: str):
+    login(page, server)
+    page.goto(f"/a/crm_customers/{entity}/new")
+    form = page.get_by_test_id("record-form")
+    expect(form).to_have_attribute("data-offline-ready", "")
+    return form
+
+
+def interaction_rows(page):
+    return page.locator("[data-rows=interactions] [data-row]")
+
+
+def fill_account_with_visits(page, name: str) -> None:
+    """The account's name, and VISITS as child rows added inline on its Interactions tab."""
+    page.fill("input[name=name]", name)
+    page.get_by_role("tab", name="Interactions").click()
+    rows = interaction_rows(page)
+    for summary, channel in VISITS:
+        page.get_by_test_id("add-row-interactions").click()
+        rows.last.locator("input[name$=summary]").fill(summary)
+        rows.last.locator("select[name$=channel]").select_option(channel)
+
+
+def expect_visit_rows(page) -> None:
+    rows = interaction_rows(page)
+    expect(rows).to_have_count(len(VISITS))
+    for row, (summary, channel) in zip(rows.all(), VISITS):
+        expect(row.locator("input[name$=summary]")).to_have_value(summary)
+        expect(row.locator("select[name$=channel]")).to_have_value(channel)
+
+
+def test_record_form_with_child_rows_submitted_offline_is_saved_when_back_online(page, crm):
+    form = open_record_form(page, crm, "account")
+    fill_account_with_visits(page, "Osprey Foods")
+    page.context.set_offline(True)
+    page.get_by_test_id("save").click()
+
+    expect(form.locator("[data-offline-note=pending]")).to_contain_text("Pending sync")
+    expect(page.get_by_test_id("sync-badge")).to_contain_text("Pending sync")
+    assert stored(crm, "account", "name") == [] and stored(crm, "interaction", "summary") == []
+    screenshot(page, "record-form-pending-sync")
+    assert_healthy(page)
+
+    page.context.set_offline(False)
+    sent = form.locator("[data-offline-note=sent]")
+    expect(sent).to_be_visible()
+    expect(page.get_by_test_id("sync-badge")).to_be_hidden()
+    assert stored(crm, "account", "name") == ["Osprey Foods"]
+    sent.get_by_role("link", name="Open it").click()
+    expect(page.get_by_test_id("record-title")).to_have_text("Osprey Foods")
+    for summary, _ in VISITS:
+        expect(page.get_by_test_id("child-interactions")).to_contain_text(summary)
+    assert stored(crm, "interaction", "summary") == sorted(dict(VISITS))
+    assert_healthy(page)
+
+
+def test_record_form_draft_brings_back_its_child_rows_after_reload(page, crm):
+    form = open_record_form(page, crm, "account")
+    fill_account_with_visits(page, "Osprey Foods")
+    started = page.evaluate("Date.now()")
+    page.fill("input[name=city]", "Ningbo")
+    wait_for_draft_saved(page, started)
+
+    page.reload()
+    expect(form).to_have_attribute("data-offline-ready", "")
+    note = form.locator("[data-offline-note=restored]")
+    expect(note).to_contain_text("Draft restored")
+    expect(note).not_to_contain_text("choose them again")  # no file was chosen
+    expect(page.locator("input[name=name]")).to_have_value("Osprey Foods")
+    expect(page.locator("input[name=city]")).to_have_value("Ningbo")
+    page.get_by_role("tab", name="Interactions").click()
+    expect_visit_rows(page)
+    screenshot(page, "record-form-draft-restored")
+
+    # They came back as real rows: one added now is numbered after them, and all three are saved.
+    page.get_by_test_id("add-row-interactions").click()
+    interaction_rows(page).last.locator("input[name$=summary]").fill("Contract signed")
+    page.get_by_test_id("save").click()
+    expect(page.get_by_test_id("record-title")).to_have_text("Osprey Foods")
+    assert stored(crm, "interaction", "summary") == sorted([*dict(VISITS), "Contract signed"])
+    assert_healthy(page)
+
+
+def test_record_form_draft_restores_a_picked_link_and_asks_for_files_again(desktop_page, crm):
+    page = desktop_page
+    with crm.engine.begin() as conn:
+        service = RecordService(SchemaRegistry.from_connection(conn))
+        harbor = service.create(conn, "crm_customers", "account", {"name": "Blue Harbor"}, None)
+    form = open_record_form(page, crm, "contact")
+    page.fill("input[name=full_name]", "Li Na")
+    picker = page.locator(".link-picker input[type=search]")
+    picker.fill("harbor")
+    page.locator(".link-options .dropdown-item", has_text="Blue Harbor").click()
+    started = page.evaluate("Date.now()")
+    photo = {"name": "li-na.png", "mimeType": "image/png", "buffer": b"png"}
+    page.set_input_files("input[name=photo]", files=[photo])
+    wait_for_draft_saved(page, started)
+
+    page.reload()
+    expect(form).to_have_attribute("data-offline-ready", "")
+    note = form.locator("[data-offline-note=restored]")
+    expect(note).to_contain_text("cannot be kept in a draft: choose them again")
+    expect(picker).to_have_value("Blue Harbor")
+    expect(page.locator("input[name=account]")).to_have_value(str(harbor["id"]))
+    screenshot(page, "record-form-draft-restored-link")
+
+    note.get_by_role("button", name="Discard draft").click()
+    expect(page.locator("input[name=full_name]")).to_have_value("")
+    expect(picker).to_have_value("")
+    expect(page.locator("input[name=account]")).to_have_value("")
     assert_healthy(page)
