@@ -240,8 +240,9 @@ def test_parents_with_rollups_import_in_batches_with_empty_totals(engine, tmp_pa
 
 
 def test_big_imports_refresh_planner_statistics_on_postgresql(crm, tmp_path, monkeypatch):
-    import runtime.records.importing as importing
     from sqlalchemy import text as sql
+
+    from runtime.records import importing
 
     engine, _registry = crm
     if engine.dialect.name != "postgresql":
