@@ -24,7 +24,6 @@ from builder.designer.frame import Editor
 from builder.drafts import save_document
 from builder.preview import draft_problems
 from runtime.errors import MetacrmError
-from runtime.metadata.model import label_of
 from runtime.metadata.names import name_problem
 from runtime.security.sensitive import SENSITIVE_TYPES
 
@@ -61,10 +60,10 @@ def _entities(documents: dict) -> list[dict]:
         if not (path.startswith("entities/") and isinstance(doc, dict)):
             continue
         name = path[9:-5]
-        fields = [{"name": f.get("name"), "label": label_of(f.get("label"), f.get("name")), "type": f.get("type"),
+        fields = [{"name": f.get("name"), "label": f.get("label"), "type": f.get("type"),
                    "sensitive": f.get("type") in SENSITIVE_TYPES and bool(f.get("sensitive"))}
                   for f in doc.get("fields", []) if isinstance(f, dict) and isinstance(f.get("name"), str)]
-        found.append({"name": name, "label": label_of(doc.get("label"), name), "fields": fields})
+        found.append({"name": name, "label": doc.get("label"), "fields": fields})  # labels localized in the page
     return found
 
 

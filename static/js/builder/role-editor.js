@@ -8,7 +8,7 @@
  */
 
 import { chooseVersion } from "./conflict-dialog.js";
-import { el, sendJSON } from "./form-api.js";
+import { el, localize, sendJSON } from "./form-api.js";
 import { conditionInput } from "./form-condition.js";
 
 const ACTIONS = ["create", "read", "update", "delete"];
@@ -43,6 +43,8 @@ function editGrant(name, change) {
   if (grant.reveal && !grant.reveal.length) delete grant.reveal;
   if (Object.keys(grant).length) doc.entities[key] = grant;
   else delete doc.entities[key];
+  const line = root.querySelector(`[data-testid="role-entity-${name}"] [data-part="summary"]`);
+  if (line) line.textContent = summary({ name });
   edited();
 }
 
@@ -113,7 +115,7 @@ function actionControl(entity, action, redrawCard) {
 function fieldRow(entity, field) {
   const grant = grantOf(entity.name) || {};
   const level = grant.fields?.[field.name] || "write";
-  const select = el("select", { class: "form-select form-select-sm re-level", "aria-label": `${field.label} — ${text.access}`,
+  const select = el("select", { class: "form-select form-select-sm re-level", "aria-label": `${localize(field.label, field.name)} — ${text.access}`,
     "data-testid": `level-${entity.name}-${field.name}`,
     onchange: () => editGrant(entity.name, (g) => {
       g.fields ||= {};
@@ -135,7 +137,7 @@ function fieldRow(entity, field) {
   }
   const issues = problems.field.get(`${entity.name}.${field.name}`) || [];
   return el("tr", { "data-testid": `field-row-${entity.name}-${field.name}`, class: issues.length ? "table-danger" : "" },
-    el("td", {}, el("div", { class: "fw-semibold small" }, field.label,
+    el("td", {}, el("div", { class: "fw-semibold small" }, localize(field.label, field.name),
       field.sensitive ? el("span", { class: "badge text-bg-light border ms-2" }, text.sensitive) : null),
     el("div", { class: "small text-body-secondary font-monospace" }, field.name),
     ...issues.map((m) => el("div", { class: "small text-danger", "data-testid": "field-problem" }, m))),
@@ -171,7 +173,7 @@ function entityCard(entity) {
     card.classList.toggle("re-has-problems", issues.length > 0);
     card.replaceChildren(
       el("div", { class: "card-header bg-transparent d-flex align-items-center gap-2" },
-        el("div", { class: "me-auto min-w-0" }, el("span", { class: "fw-semibold" }, entity.label),
+        el("div", { class: "me-auto min-w-0" }, el("span", { class: "fw-semibold" }, localize(entity.label, entity.name)),
           el("span", { class: "small text-body-secondary font-monospace ms-2" }, entity.name)),
         el("span", { class: "small text-body-secondary text-truncate", "data-part": "summary" }, summary(entity))),
       el("div", { class: "card-body" },
