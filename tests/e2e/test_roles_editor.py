@@ -71,3 +71,33 @@ def test_create_a_role_that_reads_its_own_deals_and_hides_a_field(desktop_page, 
     expect(page.get_by_test_id("rule-deal-read")).to_have_value("only_when")  # reopened from the draft
     expect(page.get_by_test_id("level-deal-cost")).to_have_value("hidden")
     assert_healthy(page)
+
+
+def test_a_second_admin_saving_first_opens_the_conflict_dialog(desktop_page, sales):
+    from builder.drafts import save_document
+
+    page = desktop_page
+    page.emulate_media(reduced_motion="reduce")  # the dialog without its fade
+    with sales.engine.begin() as conn:
+        save_document(conn, "sales", "roles/viewer.json", {"name": "viewer", "entities": {"deal": {"read": True}}}, None, None)
+    login(page, sales)
+    page.goto("/builder/sales/roles/viewer/edit")
+    expect(page.get_by_test_id("rule-deal-read")).to_have_value("allowed")
+    theirs = {"name": "viewer", "entities": {"deal": {"read": True, "update": True}}}
+    with sales.engine.begin() as conn:  # another admin saves in between
+        save_document(conn, "sales", "roles/viewer.json", theirs, 1, None)
+    page.get_by_test_id("rule-deal-delete").select_option("allowed")
+    expect_console_error(page, "status of 409")
+    page.get_by_test_id("save-role").click()
+    dialog = page.get_by_test_id("conflict-dialog")
+    expect(dialog).to_be_visible()
+    expect(page.get_by_test_id("conflict-theirs")).to_contain_text('update=true')
+    expect(page.get_by_test_id("conflict-yours")).to_contain_text('delete=true')
+    page.get_by_test_id("take-theirs").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_test_id("rule-deal-update")).to_have_value("allowed")
+    expect(page.get_by_test_id("rule-deal-delete")).to_have_value("not_allowed")
+    expect(page.get_by_test_id("unsaved")).to_be_hidden()
+    draft = page.request.get("/builder/api/sales/draft").json()
+    assert draft["documents"]["roles/viewer.json"] == theirs
+    assert_healthy(page)
