@@ -47,7 +47,7 @@ def test_create_role_validates_its_name_and_opens_the_editor(admin, sales):
     bad = create_role(admin, "Sales Rep")
     assert bad.status_code == 422 and 'data-testid="new-role-error"' in bad.get_data(as_text=True)
     made = create_role(admin, "sales_rep", label_en="Sales rep")
-    assert made.status_code == 302 and made.headers["Location"].endswith("/builder/sales/roles/sales_rep/edit")
+    assert made.status_code == 302 and made.headers["Location"].endswith("/builder/sales/roles/sales_rep")
     again = create_role(admin, "sales_rep")
     assert again.status_code == 422 and "already has a role" in again.get_data(as_text=True)
     draft = admin.get("/builder/api/sales/draft").get_json()
@@ -56,7 +56,7 @@ def test_create_role_validates_its_name_and_opens_the_editor(admin, sales):
 
 def test_editor_page_renders_entities_fields_and_the_sidebar(admin, sales):
     create_role(admin, "sales_rep")
-    page = admin.get("/builder/sales/roles/sales_rep/edit")
+    page = admin.get("/builder/sales/roles/sales_rep")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     state = state_of(html)
@@ -67,11 +67,11 @@ def test_editor_page_renders_entities_fields_and_the_sidebar(admin, sales):
     assert [(f["name"], f["sensitive"]) for f in deal["fields"]] == [
         ("name", False), ("amount", False), ("cost", False), ("phone", True)]
     assert "js/builder/role-editor.js" in html and "<script>" not in html  # CSP: no inline scripts
-    assert 'href="/builder/sales/roles/sales_rep/edit"' in html  # the frame lists the role
+    assert 'href="/builder/sales/roles/sales_rep"' in html  # the frame lists the role
     assert 'href="/builder/sales/roles/new"' in html
     listing = admin.get("/builder/sales/roles/").get_data(as_text=True)
     assert 'data-testid="edit-role-sales_rep"' in listing
-    assert admin.get("/builder/sales/roles/nobody/edit").status_code == 404
+    assert admin.get("/builder/sales/roles/nobody").status_code == 404
 
 
 def test_saving_writes_schema_valid_role_json(admin, sales):
@@ -83,7 +83,7 @@ def test_saving_writes_schema_valid_role_json(admin, sales):
     stored = admin.get("/builder/api/sales/draft").get_json()["documents"]["roles/sales_rep.json"]
     assert stored == role
     assert document_problems("roles/sales_rep.json", stored) == []
-    state = state_of(admin.get("/builder/sales/roles/sales_rep/edit").get_data(as_text=True))
+    state = state_of(admin.get("/builder/sales/roles/sales_rep").get_data(as_text=True))
     assert state["revision"] == 2 and state["document"] == role
 
 
@@ -92,7 +92,7 @@ def test_an_invalid_expression_is_a_problem_at_its_entity(admin, sales):
     saved = put_role(admin, {"name": "sales_rep", "entities": {"deal": {"read": "amount +"}}}, 1)
     problems = [p for p in saved.get_json()["problems"] if p["file"] == "roles/sales_rep.json"]
     assert problems and problems[0]["pointer"] == "/entities/deal/read"
-    page_problems = state_of(admin.get("/builder/sales/roles/sales_rep/edit").get_data(as_text=True))["problems"]
+    page_problems = state_of(admin.get("/builder/sales/roles/sales_rep").get_data(as_text=True))["problems"]
     assert [p["pointer"] for p in page_problems] == ["/entities/deal/read"]
     unknown = put_role(admin, {"name": "sales_rep", "entities": {"deal": {"read": True, "fields": {"nope": "hidden"}}}}, 2)
     assert [p["pointer"] for p in unknown.get_json()["problems"]] == ["/entities/deal/fields/nope"]

@@ -32,7 +32,7 @@ def test_create_a_role_that_reads_its_own_deals_and_hides_a_field(desktop_page, 
     page.fill("#role-name", "sales_rep")
     page.fill("#role-label-en", "Sales rep")
     page.get_by_test_id("create-role").click()
-    expect(page).to_have_url(f"{sales.url}/builder/sales/roles/sales_rep/edit")
+    expect(page).to_have_url(f"{sales.url}/builder/sales/roles/sales_rep")
 
     card = page.get_by_test_id("role-entity-deal")
     card.get_by_test_id("rule-deal-read").select_option("only_when")
@@ -81,7 +81,7 @@ def test_a_second_admin_saving_first_opens_the_conflict_dialog(desktop_page, sal
     with sales.engine.begin() as conn:
         save_document(conn, "sales", "roles/viewer.json", {"name": "viewer", "entities": {"deal": {"read": True}}}, None, None)
     login(page, sales)
-    page.goto("/builder/sales/roles/viewer/edit")
+    page.goto("/builder/sales/roles/viewer")
     expect(page.get_by_test_id("rule-deal-read")).to_have_value("allowed")
     theirs = {"name": "viewer", "entities": {"deal": {"read": True, "update": True}}}
     with sales.engine.begin() as conn:  # another admin saves in between

@@ -3,8 +3,7 @@
 A role is ``roles/<name>.json`` (DESIGN §3 Role, ``role.schema.json``). The page is drawn by
 ``static/js/builder/role-editor.js`` from ``data-state`` and saves the document through the draft
 API with the revision it was opened at, so a second admin's save is a conflict as in the other
-designers. Its pages live under ``/<app>/roles/<name>/edit`` (endpoint ``role_editor``), clear of the
-stand-in roles editor ``tests/builder/test_editor_discovery.py`` adds at ``/<app>/roles/<name>``. Row rules are checked by the shared formula endpoint (a condition, BOOLEAN); problems
+designers. Row rules are checked by the shared formula endpoint (a condition, BOOLEAN); problems
 from validation come with the page and every save, pinned by their pointer.
 """
 
@@ -94,4 +93,4 @@ def new_role(app: str):
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/<app>/roles/", "role_list", role_list)
     bp.add_url_rule("/<app>/roles/new", "new_role", new_role, methods=["GET", "POST"])
-    bp.add_url_rule("/<app>/roles/<name>/edit", "role_editor", role_page)
+    bp.add_url_rule("/<app>/roles/<name>", "role_editor", role_page)
