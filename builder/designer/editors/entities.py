@@ -11,19 +11,14 @@ from __future__ import annotations
 from flask import Blueprint
 from flask import abort
 from flask import jsonify
-from flask import redirect
 from flask import render_template
 from flask import request
-from flask import url_for
-from flask_login import current_user
 
 from builder.designer.context import engine
 from builder.designer.context import open_app_draft
 from builder.designer.formulas import check_formula
 from builder.designer.frame import Editor
-from builder.drafts import save_document
-from runtime.errors import MetacrmError
-from runtime.metadata.names import name_problem
+from builder.designer.new_document import new_document_page
 from runtime.storage.catalog import installed_apps
 
 __all__ = ["EDITOR", "ORDER", "register"]
@@ -42,21 +37,8 @@ def designer(app: str, name: str):
 
 def new_entity(app: str):
     """GET the form; POST creates ``entities/<name>.json`` with a required text "name" as its title."""
-    draft = open_app_draft(app)
-    form = {"name": "", "label_en": "", "label_zh": ""}
-    error = None
-    if request.method == "POST":
-        form = {key: request.form.get(key, "").strip()[:100] for key in form}
-        error = _new_name_problem(form["name"], draft.documents)
-        if error is None:
-            try:
-                _create(app, form)
-            except MetacrmError as err:  # e.g. created by someone else between the check and the save
-                error = err.message
-            else:
-                return redirect(url_for("builder.entity", app=app, name=form["name"]))
-    return render_template("builder/new_entity.html", app=app, draft=draft, form=form, error=error), (
-        422 if error else 200)
+    return new_document_page(app, "entities", "an entity", "builder/new_entity.html", _starter_entity,
+                             "builder.entity")
 
 
 def entity_formula(app: str, name: str):
@@ -69,20 +51,10 @@ def entity_formula(app: str, name: str):
     return jsonify(check_formula(source, name, str(body.get("expression", "")), sample))
 
 
-def _new_name_problem(name: str, documents: dict) -> str | None:
-    problem = name_problem(name)
-    if problem is None and f"entities/{name}.json" in documents:
-        problem = f"this app already has an entity named {name!r}"
-    return problem
-
-
-def _create(app: str, form: dict) -> None:
-    label = {k: form[f"label_{k}"] for k in ("en", "zh") if form[f"label_{k}"]} or {"en": form["name"]}
-    document = {"name": form["name"], "label": label, "title_field": "name",
-                "fields": [{"name": "name", "type": "text", "label": {"en": "Name", "zh": "名称"},
-                            "required": True}]}
-    with engine().begin() as conn:
-        save_document(conn, app, f"entities/{form['name']}.json", document, None, current_user.id)
+def _starter_entity(name: str, labels: dict) -> dict:
+    return {"name": name, "label": labels or {"en": name}, "title_field": "name",
+            "fields": [{"name": "name", "type": "text", "label": {"en": "Name", "zh": "名称"},
+                        "required": True}]}
 
 
 def _other_apps_entities(app: str) -> list[dict]:

@@ -11,19 +11,13 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask import abort
-from flask import redirect
 from flask import render_template
-from flask import request
-from flask import url_for
-from flask_login import current_user
 
 from builder.designer.context import engine
 from builder.designer.context import open_app_draft
 from builder.designer.frame import Editor
-from builder.drafts import save_document
+from builder.designer.new_document import new_document_page
 from builder.preview import draft_problems
-from runtime.errors import MetacrmError
-from runtime.metadata.names import name_problem
 from runtime.security.sensitive import SENSITIVE_TYPES
 
 __all__ = ["EDITOR", "ORDER", "register"]
@@ -68,26 +62,10 @@ def _entities(documents: dict) -> list[dict]:
 
 def new_role(app: str):
     """GET the form; POST creates ``roles/<name>.json`` granting nothing yet."""
-    draft = open_app_draft(app)
-    form = {"name": "", "label_en": "", "label_zh": ""}
-    error = None
-    if request.method == "POST":
-        form = {key: request.form.get(key, "").strip()[:100] for key in form}
-        error = name_problem(form["name"])
-        if error is None and f"roles/{form['name']}.json" in draft.documents:
-            error = f"this app already has a role named {form['name']!r}"
-        if error is None:
-            label = {k: form[f"label_{k}"] for k in ("en", "zh") if form[f"label_{k}"]}
-            document = {"name": form["name"], **({"label": label} if label else {}), "entities": {}}
-            try:
-                with engine().begin() as conn:
-                    save_document(conn, app, f"roles/{form['name']}.json", document, None, current_user.id)
-            except MetacrmError as err:  # e.g. created by someone else between the check and the save
-                error = err.message
-            else:
-                return redirect(url_for("builder.role_editor", app=app, name=form["name"]))
-    return render_template("builder/role_new.html", app=app, draft=draft, form=form, error=error), (
-        422 if error else 200)
+    def build(name: str, labels: dict) -> dict:
+        return {"name": name, **({"label": labels} if labels else {}), "entities": {}}
+    return new_document_page(app, "roles", "a role", "builder/role_new.html", build,
+                             "builder.role_editor")
 
 
 def register(bp: Blueprint) -> None:
