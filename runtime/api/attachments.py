@@ -11,6 +11,7 @@ from flask import Blueprint
 from flask import request
 from flask import send_file
 from flask import url_for
+from werkzeug.datastructures import FileStorage
 
 from runtime.api import context
 from runtime.api.auth import api_user
@@ -31,6 +32,20 @@ from runtime.records.attachments import remove_attachment
 FORM_OVERHEAD = 65536  # multipart headers around the file
 
 
+def posted_upload() -> FileStorage | None:
+    """The request's file (multipart field ``FORM_FIELD``). The body may hold the largest file
+    allowed, over the app's usual limit; the file's own limit is checked on storing."""
+    request.max_content_length = MAX_BYTES + FORM_OVERHEAD
+    return request.files.get(FORM_FIELD)
+
+
+def attach_upload(conn, service, app: str, entity: str, record_id: int, upload: FileStorage,
+                  user_id: int) -> dict:
+    """``add_attachment`` for an upload of this request (the API's and the record page's)."""
+    return add_attachment(conn, service, context.settings().files_dir, app, entity, record_id,
+                          upload.stream, upload.filename, user_id, utcnow())
+
+
 class AttachmentRoutes:
     """Attachment views on the record routes' unit of work (registry, guarded service, 404s)."""
 
@@ -43,24 +58,11 @@ class AttachmentRoutes:
         return json_response({"data": [_public(app, entity, record_id, a) for a in found]})
 
     def add(self, app: str, entity: str, record_id: int):
-        # the body may hold the largest file allowed; the file's own limit is checked on storing
-        request.max_content_length = MAX_BYTES + FORM_OVERHEAD
-        upload = request.files.get(FORM_FIELD)
+        upload = posted_upload()
         if upload is None:
             raise BadInput(f'Send the file as multipart form field "{FORM_FIELD}".')
         with self.records.unit(app, entity, record_id, write=True) as (conn, service, _ent, _out):
-            added = add_attachment(
-                conn,
-                service,
-                context.settings().files_dir,
-                app,
-                entity,
-                record_id,
-                upload.stream,
-                upload.filename,
-                api_user().id,
-                utcnow(),
-            )
+            added = attach_upload(conn, service, app, entity, record_id, upload, api_user().id)
         body = _public(app, entity, record_id, added)
         return json_response({"data": body}, 201, {"Location": body["download"]})
 

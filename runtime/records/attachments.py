@@ -37,6 +37,7 @@ __all__ = [
     "FORM_FIELD",
     "MAX_BYTES",
     "add_attachment",
+    "attachment_overview",
     "list_attachments",
     "may_attach",
     "open_attachment",
@@ -55,10 +56,16 @@ def list_attachments(
     """The record's live attachments, newest first: ``{id, name, size, content_type, created_by,
     created_by_name, created_at}``; NotFound if the caller may not read the record."""
     _require_readable(conn, records, app, entity, record_id)
-    rows = conn.execute(
-        _select().where(*_of_record(app, entity, record_id)).order_by(attachments.c.id.desc())
-    ).mappings()
-    return [dict(row) for row in rows]
+    return _rows(conn, app, entity, record_id)
+
+
+def attachment_overview(
+    conn: Connection, records: GuardedRecords, app: str, entity: str, record_id: int
+) -> tuple[list[dict], bool]:
+    """What the record page's card needs, with the record's readability checked once:
+    ``(list_attachments, may_attach)``."""
+    _require_readable(conn, records, app, entity, record_id)
+    return _rows(conn, app, entity, record_id), may_attach(conn, records, app, entity, record_id)
 
 
 def may_attach(
@@ -193,6 +200,13 @@ def _live(conn: Connection, app: str, entity: str, record_id: int, attachment_id
     if row is None:
         raise NotFound(f"no attachment {attachment_id} on {entity} {record_id}")
     return dict(row)
+
+
+def _rows(conn: Connection, app: str, entity: str, record_id: int) -> list[dict]:
+    rows = conn.execute(
+        _select().where(*_of_record(app, entity, record_id)).order_by(attachments.c.id.desc())
+    ).mappings()
+    return [dict(row) for row in rows]
 
 
 def _of_record(app: str, entity: str, record_id: int) -> tuple:

@@ -10,20 +10,18 @@ from __future__ import annotations
 from flask import Blueprint
 from flask import flash
 from flask import redirect
-from flask import request
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
 
 from runtime.api import context
-from runtime.api.attachments import FORM_OVERHEAD
+from runtime.api.attachments import attach_upload
+from runtime.api.attachments import posted_upload
 from runtime.clock import utcnow
 from runtime.errors import BadInput
 from runtime.records.attachments import FORM_FIELD
 from runtime.records.attachments import MAX_BYTES
-from runtime.records.attachments import add_attachment
-from runtime.records.attachments import list_attachments
-from runtime.records.attachments import may_attach
+from runtime.records.attachments import attachment_overview
 from runtime.records.attachments import remove_attachment
 from runtime.web.i18n import translate
 from runtime.web.screens.access import Screen
@@ -37,37 +35,24 @@ RECORD = "/a/<app>/<entity>/<int:record_id>"
 def attachment_card(s: Screen, r: dict) -> dict:
     """What the card shows (``{% set card = attachment_card(s, r) %}``): the files, and whether
     the form and remove buttons are offered."""
-    args = (s.conn, s.service, s.app.name, s.entity.name, r["id"])
+    files, can_attach = attachment_overview(s.conn, s.service, s.app.name, s.entity.name, r["id"])
     return {
-        "files": list_attachments(*args),
-        "can_attach": may_attach(*args),
+        "files": files,
+        "can_attach": can_attach,
         "form_field": FORM_FIELD,
         "max_mb": MAX_BYTES // (1024 * 1024),
     }
 
 
 def attach(app: str, entity: str, record_id: int):
-    # the body may hold the largest file allowed; the file's own limit is checked on storing
-    request.max_content_length = MAX_BYTES + FORM_OVERHEAD
-    upload = request.files.get(FORM_FIELD)
+    upload = posted_upload()
     if upload is None or not upload.filename:
         flash(_t("Choose a file to attach."), "danger")
         return _back(app, entity, record_id)
     try:
         with context.engine().begin() as conn:
             s = screen(app, entity, conn)
-            added = add_attachment(
-                conn,
-                s.service,
-                context.settings().files_dir,
-                app,
-                entity,
-                record_id,
-                upload.stream,
-                upload.filename,
-                current_user.id,
-                utcnow(),
-            )
+            added = attach_upload(conn, s.service, app, entity, record_id, upload, current_user.id)
     except BadInput as err:
         flash(_t("Not attached: {error}", error=err.message), "danger")
         return _back(app, entity, record_id)
