@@ -164,7 +164,8 @@ def _close_checked(context, page) -> None:
     try:
         assert_fits_phone(page)
     finally:
-        context.close()
+        if context.browser.is_connected():  # a browser that died took its contexts with it
+            context.close()
     assert not page.console_errors, page.console_errors
 
 
