@@ -35,9 +35,8 @@ def launcher():
 def _readable(apps: list[dict], access: Access) -> list[dict]:
     """The apps with only the entities ``access`` may read; apps with none readable are dropped
     (an app without any entity yet stays: there is nothing in it to hide)."""
-    shown = []
+    shown, of = [], access.registry.entity
     for app in apps:
-        of = access.registry.entity
         entities = [e for e in app["entities"] if access.can(of(app["name"], e["name"]), "read")]
         if entities or not app["entities"]:
             shown.append({**app, "entities": entities})
