@@ -22,8 +22,9 @@ from runtime.metadata.model import build_app
 from runtime.metadata.namecheck import name_problems
 from runtime.metadata.problems import Problem
 from runtime.metadata.problems import raise_all
+from runtime.metadata.reportcheck import report_problems
 
-STAGES = (structure_problems, document_problems, expression_problems, cycle_problems)
+STAGES = (structure_problems, document_problems, expression_problems, cycle_problems, report_problems)
 
 
 def _subject(source: Mapping[str, Any]) -> str:
