@@ -1,4 +1,4 @@
-"""The REST API blueprint (DESIGN §4): records per entity, their shares and attachments, tokens, metadata, OpenAPI.
+"""The REST API blueprint (DESIGN §4): records per entity, their shares and attachments, reports, tokens, metadata, OpenAPI.
 
 ``create_api_blueprint()`` builds a fresh blueprint per app (nothing happens at
 import time). Every route requires a session or a Bearer token; errors are
@@ -13,6 +13,7 @@ from runtime.api import attachments
 from runtime.api import data
 from runtime.api import me
 from runtime.api import meta
+from runtime.api import reports
 from runtime.api import shares
 from runtime.api.auth import authenticate
 from runtime.api.context import RegistryCache
@@ -33,4 +34,5 @@ def create_api_blueprint() -> Blueprint:
     data.register(bp, registries)
     shares.register(bp, registries)
     attachments.register(bp, registries)
+    reports.register(bp, registries)
     return bp

@@ -12,6 +12,7 @@ from runtime.api import schemas
 from runtime.api.openapi_attachments import entity_attachment_paths
 from runtime.api.openapi_data import entity_data_paths
 from runtime.api.openapi_data import fixed_data_paths
+from runtime.api.openapi_reports import report_paths
 from runtime.api.openapi_shares import entity_share_paths
 from runtime.metadata.model import pick_label
 from runtime.records.history import ACTIONS
@@ -39,6 +40,7 @@ def build_document(registry, *, server_version: str = "0.1.0") -> dict:
     paths: dict = {}
     components = _base_components()
     for app in sorted(registry.apps.values(), key=lambda a: a.name):
+        paths.update(report_paths(app, _ok, _errors))
         for entity in app.entities:
             paths[f"/api/v1/meta/{app.name}/{entity.name}"] = {"get": _meta_entity_op(app, entity)}
             if entity.parent:
