@@ -13,6 +13,7 @@ from runtime.web import account
 from runtime.web import attachments
 from runtime.web import audit_pages
 from runtime.web import auth
+from runtime.web import dashboards
 from runtime.web import i18n
 from runtime.web import labels
 from runtime.web import pwa
@@ -31,6 +32,7 @@ def create_blueprint() -> Blueprint:
     bp = Blueprint("web", __name__, template_folder="templates")
     auth.register(bp)
     views.register(bp)
+    dashboards.register(bp)
     labels.register(bp)
     pwa.register(bp)
     i18n.register(bp)

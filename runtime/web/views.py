@@ -1,7 +1,8 @@
 """The app launcher: the first page after sign-in, one card per app and the recent records.
 
 Only entities the user may read are listed (the same rights as their screens, so a link never
-leads to a 404), and an app whose every entity is closed to them is left out.
+leads to a 404), and an app whose every entity is closed to them is left out. Each card also
+lists the app's dashboards that show the user at least one report they may run.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from flask_login import current_user
 from flask_login import login_required
 
 from runtime.api.context import request_connection
+from runtime.records.service import RecordService
+from runtime.reports import readable_dashboards
+from runtime.security.guarded import GuardedRecords
 from runtime.security.permissions import Access
 from runtime.security.permissions import load_access
 from runtime.storage.catalog import installed_apps
@@ -27,9 +31,11 @@ TILE_COLOURS = 6  # app-tile-0 … app-tile-5 in static/css/app.css
 @login_required
 def launcher():
     conn = request_connection()
-    apps = _readable(installed_apps(conn), load_access(conn, registry(conn), effective_user_id()))
+    access = load_access(conn, registry(conn), effective_user_id())
+    apps = _readable(installed_apps(conn), access)
     recent = launcher_recent(conn, current_user.id) if apps else []
-    return render_template("web/launcher.html", apps=[_card(app) for app in apps], recent=recent)
+    records = GuardedRecords(RecordService(access.registry), access)
+    return render_template("web/launcher.html", apps=[_card(app, records) for app in apps], recent=recent)
 
 
 def _readable(apps: list[dict], access: Access) -> list[dict]:
@@ -43,10 +49,13 @@ def _readable(apps: list[dict], access: Access) -> list[dict]:
     return shown
 
 
-def _card(app: dict) -> dict:
-    """Add what the template needs but the catalog does not say: a stable tile colour."""
+def _card(app: dict, records: GuardedRecords) -> dict:
+    """Add what the template needs but the catalog does not say: a stable tile colour and the
+    dashboards ``records``' user may open."""
     colour = sum(app["name"].encode()) % TILE_COLOURS
-    return {**app, "tile": f"app-tile-{colour}", "entities": list(app.get("entities") or [])}
+    dashboards = [{"name": d.name, "label": d.label} for d in readable_dashboards(records, app["name"])]
+    return {**app, "tile": f"app-tile-{colour}", "entities": list(app.get("entities") or []),
+            "dashboards": dashboards}
 
 
 def register(bp: Blueprint) -> None:
