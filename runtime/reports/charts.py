@@ -82,7 +82,8 @@ def _series_shape(groups, measures, rows, labels, names) -> dict:
     else:
         second, key = groups[1].part.field, measures[0].part.key
         cells = {(r[first], r[second]): _number(r[key]) for r in rows}
-        series = [{"name": labels[1][s], "data": [cells.get((c, s)) for c in categories]}
+        missing = 0 if measures[0].part.fn == "count" else None  # no rows: a count of 0, no sum at all
+        series = [{"name": labels[1][s], "data": [cells.get((c, s), missing) for c in categories]}
                   for s in _column_order(rows, groups[1])]
     return {"categories": [labels[0][c] for c in categories], "series": series}
 

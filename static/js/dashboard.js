@@ -6,6 +6,12 @@
 const echarts = window.echarts;
 
 const PALETTE = ["#0d6efd", "#20c997", "#fd7e14", "#6f42c1", "#d63384", "#198754", "#0dcaf0", "#ffc107"];
+const NARROW_PX = 480; // below this a pie names its slices in the legend only (outside labels get cut off)
+// Axis ticks in the page's language, shortened: 6,000,000,000 reads as "6B" (English) or "60亿" (Chinese).
+const compact = new Intl.NumberFormat(document.documentElement.lang || "en", {
+  notation: "compact",
+  maximumFractionDigits: 1,
+});
 
 function axisChart(spec, kind) {
   const split = spec.groups.length > 1;
@@ -15,7 +21,7 @@ function axisChart(spec, kind) {
     legend: spec.series.length > 1 ? { type: "scroll", top: 0 } : undefined,
     grid: { left: 8, right: 16, bottom: 8, top: spec.series.length > 1 ? 36 : 16, containLabel: true },
     xAxis: { type: "category", data: spec.categories, axisLabel: { hideOverlap: true } },
-    yAxis: { type: "value" },
+    yAxis: { type: "value", axisLabel: { formatter: (value) => compact.format(value) } },
     series: spec.series.map((s) => ({
       type: kind,
       name: s.name,
@@ -27,12 +33,12 @@ function axisChart(spec, kind) {
   };
 }
 
-function sliceChart(spec, kind) {
+function sliceChart(spec, kind, width) {
   const series = {
     type: kind,
     name: spec.measures[0].label,
     data: spec.items,
-    label: { show: true, formatter: "{b}" },
+    label: { show: kind === "funnel" || width >= NARROW_PX, formatter: "{b}" },
   };
   if (kind === "pie") Object.assign(series, { radius: ["38%", "68%"], center: ["50%", "46%"], avoidLabelOverlap: true });
   if (kind === "funnel") Object.assign(series, { sort: "none", left: "10%", width: "80%", top: 8, bottom: 40 });
@@ -44,16 +50,16 @@ function sliceChart(spec, kind) {
   };
 }
 
-function optionsFor(spec) {
+function optionsFor(spec, width) {
   if (spec.type === "bar" || spec.type === "line") return axisChart(spec, spec.type);
-  return sliceChart(spec, spec.type);
+  return sliceChart(spec, spec.type, width);
 }
 
 function draw(box) {
   const block = box.parentElement.querySelector("script[data-chart-spec]");
   const spec = JSON.parse(block.textContent);
   const chart = echarts.init(box, null, { renderer: "canvas" });
-  chart.setOption(optionsFor(spec));
+  chart.setOption(optionsFor(spec, box.clientWidth));
   new ResizeObserver(() => chart.resize()).observe(box);
 }
 
