@@ -45,9 +45,10 @@ def records(app: str, entity: str):
     except ValidationFailed as err:  # a bad filter or sort: show it at the filter bar, list nothing
         page, error, status = Page([], None), err, 422
     display = s.display(s.entity, page.data)
+    headers = column_headers(s.entity, columns, current_user.language)
     return render_template(
         "web/list.html", s=s, state=state, page=page, columns=columns, error=error,
-        rows=table_rows(s, page.data, columns, display), headers=column_headers(s.entity, columns, current_user.language),
+        rows=table_rows(s, page.data, columns, display, headers),
         sortable=sortable, locked=s.locked,
         all_columns=[f for f in s.entity.fields if listable(f) and f.name not in s.hidden],
         filter_fields=[f for f in filterable(s.entity) if f.name not in s.hidden],

@@ -1,13 +1,17 @@
-"""A list page's rows, computed once in Python: each record's link, title and cells.
+"""A list page's rows, computed once in Python: each record's link, title and cells as HTML.
 
 Templates then only print; a 50 × 15 page formats 750 cells, so doing each
-once (and building record links from one ``url_for`` pattern) is what keeps
-the page fast.
+once in Python (escaped with markupsafe, and building record links from one
+``url_for`` pattern) is what keeps the page fast: a template expression per
+cell costs several times the Python that makes the same string.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from markupsafe import Markup
+from markupsafe import escape
 
 from runtime.metadata.model import Entity
 from runtime.metadata.model import Field
@@ -31,10 +35,12 @@ class Header:
 
 @dataclass(frozen=True)
 class Row:
+    """One record of the table; ``html`` is its value cells (``<td>``s) ready to print."""
+
     id: int
     href: str
     title: str
-    cells: list[Cell]
+    html: Markup
 
 
 def column_headers(entity: Entity, columns: list[Field], language: str | None = None) -> list[Header]:
@@ -45,7 +51,29 @@ def column_headers(entity: Entity, columns: list[Field], language: str | None = 
     return headers
 
 
-def table_rows(s, records: list[dict], columns: list[Field], display: Display) -> list[Row]:
+def table_rows(s, records: list[dict], columns: list[Field], display: Display, headers: list[Header]) -> list[Row]:
     href = record_url(s.app.name, s.entity.name)
-    return [Row(r["id"], href(r["id"]), title_of(s.entity, r), [display.cell(f, r) for f in columns])
-            for r in records]
+    opens = _cell_openings(headers)
+    rows = []
+    for r in records:
+        link = href(r["id"])
+        cells = [display.cell(f, r) for f in columns]
+        rows.append(Row(r["id"], link, title_of(s.entity, r), _cells_html(cells, opens, link)))
+    return rows
+
+
+def _cell_openings(headers: list[Header]) -> list[tuple[str, str]]:
+    """Per column, its ``<td ...>`` for text and for numbers (right-aligned): the same for every row."""
+    return [(f'<td class="{escape(h.css)}" data-label="{escape(h.label)}">',
+             f'<td class="{escape(h.css)} text-end" data-label="{escape(h.label)}">') for h in headers]
+
+
+def _cells_html(cells: list[Cell], opens: list[tuple[str, str]], href: str) -> Markup:
+    """The row's ``<td>``s; the first value links to the record."""
+    parts = []
+    for index, (c, (plain, number)) in enumerate(zip(cells, opens)):
+        inner = c.__html__()
+        if index == 0:
+            inner = f'<a class="fw-semibold record-link" href="{escape(href)}">{inner}</a>'
+        parts.append(f"{number if c.kind == 'number' else plain}{inner}</td>")
+    return Markup("".join(parts))
