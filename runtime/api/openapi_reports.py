@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from runtime.metadata.model import label_of
 from runtime.metadata.model import pick_label
 
 CHART = {"type": "object", "required": ["type", "title", "groups", "measures", "empty"], "properties": {
@@ -28,7 +29,7 @@ def report_paths(app, ok, errors) -> dict:
     """``GET /api/v1/reports/<app>/<report>`` for each report of ``app``."""
     paths = {}
     for doc in sorted(app.documents("reports").values(), key=lambda d: d["name"]):
-        label = pick_label(doc["label"]) if "label" in doc else doc["name"]
+        label = pick_label(label_of(doc.get("label"), doc["name"]))
         paths[f"/api/v1/reports/{app.name}/{doc['name']}"] = {"get": {
             "operationId": f"report_{app.name}_{doc['name']}", "summary": f"Run the report {label}",
             "tags": ["reports"], "responses": {

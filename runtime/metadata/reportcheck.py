@@ -8,9 +8,9 @@ must name reports of this app. Each problem points at the exact key.
 
 from __future__ import annotations
 
-from runtime.metadata.expressions import BOOLEAN
 from runtime.metadata.exprcheck import _touches_broken
 from runtime.metadata.exprcheck import expression_error
+from runtime.metadata.expressions import BOOLEAN
 from runtime.metadata.layout import Layout
 from runtime.metadata.model import split_target
 from runtime.metadata.problems import Problem

@@ -121,7 +121,7 @@ def _seed(conn, ids: dict) -> dict:
         closed = date(2025, 11, 1) + timedelta(days=rng.randrange(0, 200))
         deal = {"title": f"Deal {i}", "stage": rng.choice(STAGES + [None]),
                 "amount": Decimal(rng.randrange(0, 1_000_000)) / 100, "cost": Decimal(rng.randrange(0, 5000)),
-                "qty": rng.choice([None, *range(0, 20)]), "closed_on": closed,
+                "qty": rng.choice([None, *range(20)]), "closed_on": closed,
                 "closed_at": datetime(closed.year, closed.month, closed.day, rng.randrange(0, 24), 30),
                 "account": account["id"] if account else None,
                 "owner": ids[rng.choice(["rep_a", "rep_b", "boss"])]}

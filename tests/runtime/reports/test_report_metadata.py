@@ -24,8 +24,8 @@ def test_the_shop_reports_are_valid():
 
 @pytest.mark.parametrize(("doc", "expected"), [
     (report("r", [{"field": "stage"}], entity="dael"),
-     "reports/r.json: /entity: entity 'dael' does not exist in this app; did you mean 'deal'? "
-     "(entities: account, deal, visit)"),
+     ("reports/r.json: /entity: entity 'dael' does not exist in this app; did you mean 'deal'? "
+     "(entities: account, deal, visit)")),
     (report("r", [{"field": "stag"}]),
      "reports/r.json: /group_by/0/field: 'deal' has no field 'stag'; did you mean 'stage'?"),
     (report("r", [{"field": "stage", "bucket": "month"}]),
@@ -41,8 +41,8 @@ def test_the_shop_reports_are_valid():
     (report("r", [{"field": "stage"}], [{"fn": "count"}, {"fn": "count"}]),
      "reports/r.json: /measures/1: 'count' is already used at /measures/0"),
     (report("r", [{"field": "stage"}], order=[{"by": "cuont"}]),
-     "reports/r.json: /order/0/by: 'cuont' is not a group field or measure of this report; did you mean "
-     "'count'? (choose from: stage, count)"),
+     ("reports/r.json: /order/0/by: 'cuont' is not a group field or measure of this report; did you mean "
+     "'count'? (choose from: stage, count)")),
     (report("r", [{"field": "stage"}], chart="number"),
      "reports/r.json: /group_by: a number chart shows one figure: remove group_by"),
     (report("r", [{"field": "stage"}], chart="pivot"),
@@ -61,9 +61,9 @@ def test_each_bad_report_is_one_problem_at_its_key(doc, expected):
 def test_a_dashboard_names_reports_of_this_app():
     board = {"name": "b", "label": "B", "widgets": [{"report": "by_stage"}, {"report": "by_stag", "width": 4}]}
     assert problems(dashboards=[board]) == [
-        "dashboards/b.json: /widgets/1/report: report 'by_stag' does not exist in this app; did you mean "
+        ("dashboards/b.json: /widgets/1/report: report 'by_stag' does not exist in this app; did you mean "
         "'by_stage'? (reports: by_account, by_industry, by_owner, by_stage, cost_by_stage, stage_by_industry, "
-        "total, visits_by_week, won_by_month)"]
+        "total, visits_by_week, won_by_month)")]
 
 
 def test_a_dashboard_widget_is_1_to_12_columns_wide():

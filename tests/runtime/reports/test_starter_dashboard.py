@@ -31,7 +31,7 @@ def test_the_demo_dashboard_shows_the_sample_data(app, engine, settings):
     assert f'<div class="report-figure fw-semibold">{len(accounts)}</div>' in html
     assert 'data-testid="widget-error"' not in html and 'data-testid="widget-empty"' not in html
     specs = [json.loads(block) for block in re.findall(r"<script type=\"application/json\" data-chart-spec>(.*?)"
-                                                       r"</script>", html, re.S)]
+                                                       r"</script>", html, re.DOTALL)]
     revenue, industries, weekly = specs
     assert Decimal(str(sum(revenue["series"][0]["data"]))) == sum(Decimal(str(a.get("annual_revenue") or 0))
                                                                   for a in accounts)
