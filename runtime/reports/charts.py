@@ -78,19 +78,25 @@ def _series_shape(groups, measures, rows, labels, names) -> dict:
     first = groups[0].part.field
     categories = _distinct(rows, first)
     if len(groups) == 1:
-        series = [{"name": n, "data": [_number(r[m.part.key]) for r in rows]} for m, n in zip(measures, names)]
+        series = [_series(n, [r[m.part.key] for r in rows]) for m, n in zip(measures, names)]
     else:
         second, key = groups[1].part.field, measures[0].part.key
-        cells = {(r[first], r[second]): _number(r[key]) for r in rows}
+        cells = {(r[first], r[second]): r[key] for r in rows}
         missing = 0 if measures[0].part.fn == "count" else None  # no rows: a count of 0, no sum at all
-        series = [{"name": labels[1][s], "data": [cells.get((c, s), missing) for c in categories]}
+        series = [_series(labels[1][s], [cells.get((c, s), missing) for c in categories])
                   for s in _column_order(rows, groups[1])]
     return {"categories": [labels[0][c] for c in categories], "series": series}
 
 
+def _series(name: str, values: list) -> dict:
+    """A series to draw (``data``) and the same values as exact text (``texts``) for its table."""
+    return {"name": name, "data": [_number(v) for v in values], "texts": [figure(v) for v in values]}
+
+
 def _items_shape(groups, measures, rows, labels, _names) -> dict:
     key, field = measures[0].part.key, groups[0].part.field
-    return {"items": [{"name": labels[0][r[field]], "value": _number(r[key])} for r in rows]}
+    return {"items": [{"name": labels[0][r[field]], "value": _number(r[key]), "text": figure(r[key])}
+                      for r in rows]}
 
 
 def _table_shape(groups, measures, rows, labels, _names) -> dict:

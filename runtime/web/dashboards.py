@@ -1,4 +1,5 @@
-"""Dashboard screens: ``/d/<app>/<dashboard>``, a grid of report widgets.
+"""Dashboard screens: ``/d/<app>/<dashboard>``, a grid of report widgets, and
+``/d/<app>/reports/<report>``, one report on its own page.
 
 Each widget's report runs with the signed-in user's rights (``runtime.reports``);
 charts are drawn in the browser by ``static/js/dashboard.js`` from a JSON
@@ -18,6 +19,7 @@ from runtime.api.context import request_connection
 from runtime.errors import AccessDenied
 from runtime.errors import ValidationFailed
 from runtime.reports import find_dashboard
+from runtime.reports import find_report
 from runtime.reports import run_report
 from runtime.reports import visible_widgets
 from runtime.security.guarded import records_for
@@ -25,10 +27,6 @@ from runtime.web.screens.access import registry
 from runtime.web.view_as import effective_user_id
 
 __all__ = ["register"]
-
-#: Report chart types the browser draws; the others are rendered here.
-DRAWN = frozenset({"bar", "line", "pie", "funnel"})
-
 
 @login_required
 def dashboard(app: str, dashboard: str):
@@ -40,7 +38,20 @@ def dashboard(app: str, dashboard: str):
     widgets, left_out = visible_widgets(records, board)
     shown = [_widget(conn, records, w, user_id) for w in widgets]
     return render_template("web/dashboard.html", board=board, app=reg.app(app), widgets=shown,
-                           left_out=left_out, drawn=DRAWN)
+                           left_out=left_out)
+
+
+@login_required
+def report_page(app: str, report: str):
+    """The report full width; unlike on a dashboard, a refusal (hidden field) is the page's 403."""
+    conn = request_connection()
+    reg = registry(conn)
+    user_id = effective_user_id()
+    records = records_for(conn, reg, user_id, current_user.language)
+    found = find_report(reg, app, report)
+    result = run_report(conn, records, found, language=current_user.language, user_id=user_id)
+    return render_template("web/report.html", report=found, app=reg.app(app),
+                           item={"chart": result.chart, "error": None})
 
 
 def _widget(conn, records, widget, user_id: int) -> dict:
@@ -53,3 +64,4 @@ def _widget(conn, records, widget, user_id: int) -> dict:
 
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/d/<app>/<dashboard>", "dashboard", dashboard)
+    bp.add_url_rule("/d/<app>/reports/<report>", "report", report_page)

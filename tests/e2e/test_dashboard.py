@@ -1,5 +1,6 @@
 """The demo dashboard in a real Chromium, at desktop size and at 390 px: the launcher links to it,
-every chart draws onto a canvas, the number shows, nothing logs an error, and the phone gets one column."""
+every chart draws onto a canvas, the number shows, nothing logs an error, the phone gets one column,
+and a widget's title opens its report page."""
 
 from __future__ import annotations
 
@@ -46,4 +47,11 @@ def test_the_demo_dashboard_draws_its_charts(page, live_server):
         assert abs(second["y"] - first["y"]) < 2 and second["x"] > first["x"] + first["width"]
     charts.nth(0).scroll_into_view_if_needed()
     screenshot(page, "dashboard")
+    assert_healthy(page)
+
+    widgets.nth(1).get_by_role("link", name="Annual revenue by tier").click()  # the report on its own page
+    expect(page.get_by_test_id("report-title")).to_have_text("Annual revenue by tier")
+    expect(page.get_by_test_id("chart").locator("canvas").first).to_be_visible()
+    expect(page.locator("details.report-data tbody tr")).to_have_count(3)  # its numbers, one row per tier
+    screenshot(page, "report")
     assert_healthy(page)

@@ -141,3 +141,27 @@ def test_script_payloads_in_labels_and_values_come_out_escaped(hostile):
     launcher = html_of(hostile, "/")
     assert_safe(launcher)
     assert escaped(payload("board label")) in launcher
+
+
+def test_a_widget_title_opens_its_report_page(app, shop):
+    client = sign_in(app.test_client(), "admin")
+    assert 'href="/d/shop/reports/by_stage"' in html_of(client, "/d/shop/overview")
+    html = html_of(client, "/d/shop/reports/by_stage")
+    audit = assert_safe(html)
+    assert [spec["type"] for spec in audit.islands] == ["bar"]
+    assert '<details class="report-data small mt-2" open>' in html
+    assert 'href="/api/v1/reports/shop/by_stage"' in html
+
+
+@pytest.mark.parametrize(("who", "url", "status"), [
+    ("nobody", "/d/shop/reports/total", 404), ("admin", "/d/shop/reports/nope", 404),
+    ("rep_a", "/d/shop/reports/cost_by_stage", 403), ("rep_a", "/d/shop/reports/total", 200)])
+def test_the_report_page_follows_the_readers_rights(app, shop, who, url, status):
+    html_of(sign_in(app.test_client(), who), url, status)
+
+
+@pytest.mark.parametrize("name", ["grid_table", "name_by_kind", "by_kind"])
+def test_each_report_page_escapes_its_payloads(hostile, name):
+    html = html_of(hostile, f"/d/{HOSTILE}/reports/{name}")
+    assert_safe(html)
+    assert escaped(payload("measure")) in html
