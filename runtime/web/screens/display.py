@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from decimal import InvalidOperation
+from typing import NamedTuple
 
 from flask import url_for
-from markupsafe import Markup
 from markupsafe import escape
 from sqlalchemy import Connection
 from sqlalchemy import select
@@ -31,10 +30,10 @@ NUMERIC_TYPES = frozenset({"integer", "decimal", "currency", "percent", "rating"
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$"}
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """One value ready for a template: ``kind`` picks the rendering, ``text`` is plain (escaped
-    when it becomes HTML). ``{{ cell }}`` prints its HTML (``__html__``)."""
+    when it becomes HTML). ``{{ cell }}`` prints its HTML (``__html__``). A named tuple, not a
+    frozen dataclass: a list makes 750 of them and this builds four times faster."""
 
     kind: str  # empty, text, badge, badges, link, user, bool, number, files, url, email, phone, longtext
     text: str = ""
@@ -42,48 +41,47 @@ class Cell:
     color: str | None = None
     items: tuple = ()
 
-    def __html__(self) -> Markup:
+    def __html__(self) -> str:
         """The cell as HTML, built in Python: a list prints 750 of them, and a macro call per
         cell cost more than all the rest of the table. Every text and attribute is escaped."""
         render = _HTML.get(self.kind)
         return render(self) if render else escape(self.text)
 
 
-def _badge(c: Cell, css: str = "badge option-badge") -> Markup:
+def _badge(c: Cell, css: str = "badge option-badge") -> str:
     color = f' data-color="{escape(c.color)}"' if c.color else ""
-    return Markup(f'<span class="{css}"{color}>{escape(c.text)}</span>')
+    return f'<span class="{css}"{color}>{escape(c.text)}</span>'
 
 
-def _bool_html(c: Cell) -> Markup:
+def _bool_html(c: Cell) -> str:
     if c.text == "yes":
-        return Markup(f'<span class="text-success">{escape(translate("Yes", user_language()))}</span>')
-    return Markup(f'<span class="text-body-secondary">{escape(translate("No", user_language()))}</span>')
+        return f'<span class="text-success">{escape(translate("Yes", user_language()))}</span>'
+    return f'<span class="text-body-secondary">{escape(translate("No", user_language()))}</span>'
 
 
-def _link_html(c: Cell) -> Markup:
-    return Markup(f'<a href="{escape(c.href)}">{escape(c.text)}</a>') if c.href else escape(c.text)
+def _link_html(c: Cell) -> str:
+    return f'<a href="{escape(c.href)}">{escape(c.text)}</a>' if c.href else escape(c.text)
 
 
-def _url_html(c: Cell) -> Markup:
+def _url_html(c: Cell) -> str:
     """Only web addresses become links: a ``javascript:`` value stays text."""
     if c.text.startswith(("http://", "https://")):
         text = escape(c.text)
-        return Markup(f'<a href="{text}" rel="noopener noreferrer nofollow" target="_blank">{text}</a>')
+        return f'<a href="{text}" rel="noopener noreferrer nofollow" target="_blank">{text}</a>'
     return escape(c.text)
 
 
 def _wrapped(template: str):
     """A renderer putting the escaped text in each ``{0}`` of ``template``."""
-    return lambda c: Markup(template.format(escape(c.text)))
+    return lambda c: template.format(escape(c.text))
 
 
 _HTML = {
-    "empty": lambda c: Markup('<span class="text-body-tertiary">—</span>'),
+    "empty": lambda c: '<span class="text-body-tertiary">—</span>',
     "badge": _badge,
-    "badges": lambda c: Markup("").join(_badge(i, "badge option-badge me-1") for i in c.items),
+    "badges": lambda c: "".join(_badge(i, "badge option-badge me-1") for i in c.items),
     "link": _link_html,
-    "files": lambda c: Markup("").join(Markup(f'<a class="me-2" href="{escape(i.href)}">{escape(i.text)}</a>')
-                                       for i in c.items),
+    "files": lambda c: "".join(f'<a class="me-2" href="{escape(i.href)}">{escape(i.text)}</a>' for i in c.items),
     "bool": _bool_html,
     "url": _url_html,
     "email": _wrapped('<a href="mailto:{0}">{0}</a>'),
@@ -128,11 +126,18 @@ class Display:
         self._urls: dict = {}
 
     def cell(self, field: Field, record: dict) -> Cell:
-        value = record.get(field.name)
-        if value is None or value == "" or value == []:
-            return EMPTY
-        render = _RENDERERS.get(_result_type(field))
-        return render(self, field, value) if render else Cell("text", str(value))
+        return self.column(field)(record)
+
+    def column(self, field: Field) -> Callable[[dict], Cell]:
+        """``record -> Cell`` for ``field``, its renderer looked up once: a list asks per row."""
+        name, render = field.name, _RENDERERS.get(_result_type(field))
+
+        def cell(record: dict) -> Cell:
+            value = record.get(name)
+            if value is None or value == "" or value == []:
+                return EMPTY
+            return render(self, field, value) if render else Cell("text", str(value))
+        return cell
 
     def user_name(self, user_id: int | None) -> str:
         return self.user_names.get(user_id, f"#{user_id}") if user_id else ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from dataclasses import replace
+from urllib.parse import urlencode
 
 from flask import url_for
 from werkzeug.datastructures import MultiDict
@@ -28,6 +29,8 @@ VIEW_PARAMS = {"columns": "cols", "where": "where", "order": "order", "search": 
                "group_by": "group", "date_field": "date_field"}
 #: While a view is applied these are written even when empty, so an emptied one overrides the view.
 _VIEW_OVERRIDES = ("q", "where", "order", "cols", "mode")
+#: What werkzeug's url_for leaves unescaped in a query string.
+_QUERY_SAFE = "!$'()*,/:;?@"
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ class ListState:
         if "cursor" not in changes:
             changes["cursor"] = ""
         state = replace(self, **changes)
-        return url_for("web.records", app=self.app, entity=self.entity, **_multi(state.args()))
+        return _with_query(url_for("web.records", app=self.app, entity=self.entity), state.args())
 
     def sort_url(self, name: str) -> str:
         """Click a header: ascending, then descending, then back to the default order."""
@@ -111,9 +114,11 @@ def with_view(args: MultiDict, spec: dict) -> MultiDict:
     return merged
 
 
-def _multi(pairs: list[tuple[str, str]]) -> dict:
-    """url_for takes repeated keys as lists."""
-    out: dict = {}
+def _with_query(path: str, pairs: list[tuple[str, str]]) -> str:
+    """``path?query`` as ``url_for`` would write it (a repeated key's values together, its safe
+    characters), at half the cost: a list page builds some twenty of these."""
+    grouped: dict = {}
     for key, value in pairs:
-        out.setdefault(key, []).append(value)
-    return out
+        grouped.setdefault(key, []).append(value)
+    query = urlencode([(key, value) for key, values in grouped.items() for value in values], safe=_QUERY_SAFE)
+    return f"{path}?{query}" if query else path

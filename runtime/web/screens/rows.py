@@ -15,13 +15,14 @@ from markupsafe import escape
 
 from runtime.metadata.model import Entity
 from runtime.metadata.model import Field
+from runtime.web.i18n import translate
 from runtime.web.labels import localize
 from runtime.web.screens.display import Cell
 from runtime.web.screens.display import Display
 from runtime.web.screens.display import record_url
 from runtime.web.screens.display import title_of
 
-__all__ = ["Header", "Row", "column_headers", "table_rows"]
+__all__ = ["Header", "column_headers", "table_rows"]
 
 #: On a phone a row becomes a card showing its first columns; the rest stay in the table only.
 CARD_COLUMNS = 4
@@ -33,16 +34,6 @@ class Header:
     css: str
 
 
-@dataclass(frozen=True)
-class Row:
-    """One record of the table; ``html`` is its value cells (``<td>``s) ready to print."""
-
-    id: int
-    href: str
-    title: str
-    html: Markup
-
-
 def column_headers(entity: Entity, columns: list[Field], language: str | None = None) -> list[Header]:
     headers = []
     for index, field in enumerate(columns):
@@ -51,14 +42,19 @@ def column_headers(entity: Entity, columns: list[Field], language: str | None = 
     return headers
 
 
-def table_rows(s, records: list[dict], columns: list[Field], display: Display, headers: list[Header]) -> list[Row]:
+def table_rows(s, records: list[dict], columns: list[Field], display: Display, headers: list[Header]) -> list[Markup]:
+    """Each record's whole ``<tr>`` (a checkbox, then the values), escaped and ready to print."""
     href = record_url(s.app.name, s.entity.name)
     opens = _cell_openings(headers)
+    makers = [display.column(f) for f in columns]
+    select = escape(translate("Select", display.language))
     rows = []
     for r in records:
-        link = href(r["id"])
-        cells = [display.cell(f, r) for f in columns]
-        rows.append(Row(r["id"], link, title_of(s.entity, r), _cells_html(cells, opens, link)))
+        link, title = escape(href(r["id"])), escape(title_of(s.entity, r))
+        cells = _cells_html([make(r) for make in makers], opens, link)
+        rows.append(Markup(f'<tr data-href="{link}"><td class="select-col"><input class="form-check-input"'
+                           f' type="checkbox" name="ids" value="{r["id"]}" aria-label="{select} {title}"></td>'
+                           f"{cells}</tr>"))
     return rows
 
 
@@ -68,12 +64,12 @@ def _cell_openings(headers: list[Header]) -> list[tuple[str, str]]:
              f'<td class="{escape(h.css)} text-end" data-label="{escape(h.label)}">') for h in headers]
 
 
-def _cells_html(cells: list[Cell], opens: list[tuple[str, str]], href: str) -> Markup:
-    """The row's ``<td>``s; the first value links to the record."""
+def _cells_html(cells: list[Cell], opens: list[tuple[str, str]], href: str) -> str:
+    """The row's value ``<td>``s (``href`` escaped already); the first value links to the record."""
     parts = []
     for index, (c, (plain, number)) in enumerate(zip(cells, opens)):
         inner = c.__html__()
         if index == 0:
-            inner = f'<a class="fw-semibold record-link" href="{escape(href)}">{inner}</a>'
+            inner = f'<a class="fw-semibold record-link" href="{href}">{inner}</a>'
         parts.append(f"{number if c.kind == 'number' else plain}{inner}</td>")
-    return Markup("".join(parts))
+    return "".join(parts)

@@ -4,7 +4,6 @@ prints the markup the macro printed, and no text or attribute gets through unesc
 from __future__ import annotations
 
 import pytest
-from markupsafe import Markup
 
 from runtime.web.screens.display import Cell
 
@@ -32,7 +31,6 @@ ESC = "&lt;b x=&#34;1&#34;&gt;&amp;&#39;"
 ])
 def test_cell_html_escapes_every_text(cell, html):
     assert cell.__html__() == html
-    assert isinstance(cell.__html__(), Markup)
 
 
 def test_a_template_prints_a_cell_as_its_html(app):
