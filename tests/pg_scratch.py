@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from psycopg.errors import DeadlockDetected
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from runtime.storage.engine import make_engine
 
@@ -22,6 +25,24 @@ def scratch_schema_url(pg_url: str, prefix: str = "t") -> Iterator[str]:
         sep = "&" if "?" in pg_url else "?"
         yield f"{pg_url}{sep}options=-csearch_path%3D{schema}"
     finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        _drop_schema(admin, schema)
         admin.dispose()
+
+
+def _drop_schema(admin, schema: str, attempts: int = 5) -> None:
+    """``DROP SCHEMA … CASCADE``, tried again when PostgreSQL picks it as a deadlock's victim.
+
+    A test's own background work (a live server's thread, a job run after
+    commit) can still be finishing a query on the schema's tables while it
+    is dropped; PostgreSQL then aborts one side, and the drop simply waits
+    its turn and goes again.
+    """
+    for attempt in range(attempts):
+        try:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            return
+        except OperationalError as error:
+            if not isinstance(error.orig, DeadlockDetected) or attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
