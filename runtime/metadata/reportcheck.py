@@ -74,6 +74,15 @@ def _hint(scope: EntityScope, name: str) -> str:
     return "" if name in names else did_you_mean(name, names)
 
 
+def _field_or_problem(scope: EntityScope, name: str, path: str, at: str, found: list[Problem]):
+    """The report field ``name``, or None with its problem (and a did-you-mean) added at pointer ``at``."""
+    try:
+        return report_field(scope, name)
+    except ReportFieldError as exc:
+        found.append(Problem(path, at, f"{exc}{_hint(scope, name)}"))
+        return None
+
+
 def _group_problems(layout, path, doc, scope) -> tuple[list[Problem], dict[str, str]]:
     found, keys = [], {}
     for i, group in enumerate(doc.get("group_by", ())):
@@ -84,11 +93,8 @@ def _group_problems(layout, path, doc, scope) -> tuple[list[Problem], dict[str, 
         keys[name] = pointer("group_by", i)
         if _broken(layout, scope, name):
             continue
-        try:
-            used = report_field(scope, name)
-        except ReportFieldError as exc:
-            hint = _hint(scope, name)
-            found.append(Problem(path, pointer("group_by", i, "field"), f"{exc}{hint}"))
+        used = _field_or_problem(scope, name, path, pointer("group_by", i, "field"), found)
+        if used is None:
             continue
         if "bucket" in group and used.kind not in ("date", "datetime"):
             found.append(Problem(path, pointer("group_by", i, "bucket"),
@@ -107,11 +113,8 @@ def _measure_problems(layout, path, doc, scope, keys: dict[str, str]) -> list[Pr
         keys[key] = pointer("measures", i)
         if name is None or _broken(layout, scope, name):
             continue
-        try:
-            used = report_field(scope, name)
-        except ReportFieldError as exc:
-            hint = _hint(scope, name)
-            found.append(Problem(path, pointer("measures", i, "field"), f"{exc}{hint}"))
+        used = _field_or_problem(scope, name, path, pointer("measures", i, "field"), found)
+        if used is None:
             continue
         reason = fn_problem(fn, used)
         if reason:

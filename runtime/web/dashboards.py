@@ -28,12 +28,17 @@ from runtime.web.view_as import effective_user_id
 
 __all__ = ["register"]
 
-@login_required
-def dashboard(app: str, dashboard: str):
+def _reader():
+    """The request's connection, registry, effective user and that user's guarded records."""
     conn = request_connection()
     reg = registry(conn)
     user_id = effective_user_id()
-    records = records_for(conn, reg, user_id, current_user.language)
+    return conn, reg, user_id, records_for(conn, reg, user_id, current_user.language)
+
+
+@login_required
+def dashboard(app: str, dashboard: str):
+    conn, reg, user_id, records = _reader()
     board = find_dashboard(reg, app, dashboard)
     widgets, left_out = visible_widgets(records, board)
     shown = [_widget(conn, records, w, user_id) for w in widgets]
@@ -44,10 +49,7 @@ def dashboard(app: str, dashboard: str):
 @login_required
 def report_page(app: str, report: str):
     """The report full width; unlike on a dashboard, a refusal (hidden field) is the page's 403."""
-    conn = request_connection()
-    reg = registry(conn)
-    user_id = effective_user_id()
-    records = records_for(conn, reg, user_id, current_user.language)
+    conn, reg, user_id, records = _reader()
     found = find_report(reg, app, report)
     result = run_report(conn, records, found, language=current_user.language, user_id=user_id)
     return render_template("web/report.html", report=found, app=reg.app(app),
