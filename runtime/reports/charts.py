@@ -17,6 +17,8 @@ from runtime.reports.definition import Report
 from runtime.reports.definition import default_measure_label
 from runtime.reports.fields import Used
 from runtime.reports.fields import field_label
+from runtime.reports.labels import period_label
+from runtime.reports.periods import every_period
 
 __all__ = ["chart_spec", "figure"]
 
@@ -75,17 +77,26 @@ def _number_shape(_groups, measures, rows, _labels, _names) -> dict:
 
 def _series_shape(groups, measures, rows, labels, names) -> dict:
     """One group: a series per measure. Two groups: a series per value of the second (first measure)."""
-    first = groups[0].part.field
+    first, bucket = groups[0].part.field, groups[0].part.bucket
     categories = _distinct(rows, first)
+    if bucket:
+        categories = every_period(categories, bucket)
     if len(groups) == 1:
-        series = [_series(n, [r[m.part.key] for r in rows]) for m, n in zip(measures, names)]
+        by_category = {r[first]: r for r in rows}
+        series = [_series(n, [by_category[c][m.part.key] if c in by_category else _nothing(m) for c in categories])
+                  for m, n in zip(measures, names)]
     else:
         second, key = groups[1].part.field, measures[0].part.key
         cells = {(r[first], r[second]): r[key] for r in rows}
-        missing = 0 if measures[0].part.fn == "count" else None  # no rows: a count of 0, no sum at all
-        series = [_series(labels[1][s], [cells.get((c, s), missing) for c in categories])
+        series = [_series(labels[1][s], [cells.get((c, s), _nothing(measures[0])) for c in categories])
                   for s in _column_order(rows, groups[1])]
-    return {"categories": [labels[0][c] for c in categories], "series": series}
+    return {"categories": [labels[0][c] if c in labels[0] else period_label(c, bucket) for c in categories],
+            "series": series}
+
+
+def _nothing(measure: Used):
+    """A measure over no rows as a chart shows it: a count or sum of 0, no average, minimum or maximum."""
+    return 0 if measure.part.fn in ("count", "sum") else None
 
 
 def _series(name: str, values: list) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections import defaultdict
 from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -59,7 +60,10 @@ def test_month_buckets_and_where(engine, shop):
             totals[deal["closed_on"].replace(day=1)] += deal["amount"]
     result = run(engine, admin(shop), "won_by_month")
     assert [(r["closed_on"], r["sum_amount"]) for r in result.data] == sorted(totals.items())
-    assert result.chart["categories"] == [f"{d.year}-{d.month:02d}" for d in sorted(totals)]
+    months = [(y, m) for y in (2025, 2026) for m in range(1, 13)
+              if min(totals) <= date(y, m, 1) <= max(totals)]  # a month without a won deal shows 0
+    assert result.chart["categories"] == [f"{y}-{m:02d}" for y, m in months]
+    assert result.chart["series"][0]["texts"] == [f"{totals.get(date(y, m, 1), 0):,}" for y, m in months]
 
 
 def test_week_buckets_of_child_rows_start_on_monday(engine, shop):
@@ -127,3 +131,13 @@ def test_users_show_their_names(engine, shop):
     names = {v: k.title() for k, v in shop["users"].items()}
     assert dict(zip(result.chart["categories"], result.chart["series"][0]["data"])) == {
         names[owner]: n for owner, n in counts.items()}
+
+
+def test_a_week_chart_shows_quiet_weeks_as_zero_and_the_data_keeps_the_querys_rows(engine, shop):
+    weeks = Counter(d.fromordinal(d.toordinal() - d.weekday()) for d in shop["visits"])
+    every = [min(weeks) + timedelta(weeks=i) for i in range((max(weeks) - min(weeks)).days // 7 + 1)]
+    assert len(every) > len(weeks)  # the seeded visits leave some weeks out
+    result = run(engine, admin(shop), "visits_by_week")
+    assert len(result.data) == len(weeks)
+    assert result.chart["categories"] == [f"{w.isocalendar()[0]}-W{w.isocalendar()[1]:02d}" for w in every]
+    assert result.chart["series"][0]["data"] == [weeks.get(w, 0) for w in every]
