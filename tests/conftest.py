@@ -11,6 +11,10 @@ import os
 from dataclasses import replace
 
 import pytest
+from argon2 import PasswordHasher
+from argon2.profiles import CHEAPEST
+
+import runtime.security.passwords as passwords
 from apps.config import Settings
 from runtime.storage.engine import make_engine
 from runtime.storage.system import upgrade
@@ -18,6 +22,15 @@ from tests.pg_scratch import scratch_schema_url
 
 PG_URL = os.environ.get("METACRM_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("METACRM_TEST_REDIS_URL")
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request, monkeypatch):
+    """Real argon2id, at argon2-cffi's test cost: at production cost every hash and every
+    sign-in takes about 120 ms, which was a large part of the suite's time. Tests marked
+    ``production_hashing`` (the parameter and rehash checks) keep the production cost."""
+    if request.node.get_closest_marker("production_hashing") is None:
+        monkeypatch.setattr(passwords, "_hasher", PasswordHasher.from_parameters(CHEAPEST))
 
 
 @pytest.fixture(params=["sqlite"] + (["postgresql"] if PG_URL else []))

@@ -1,3 +1,4 @@
+import pytest
 from argon2 import PasswordHasher
 
 from runtime.security.passwords import hash_password
@@ -28,8 +29,15 @@ def test_malformed_hash_is_no_match_and_needs_rehash():
     assert needs_rehash("not-a-hash")
 
 
+@pytest.mark.production_hashing
 def test_needs_rehash_only_for_weaker_parameters():
     weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("pw123456")
     assert needs_rehash(weak)
     assert verify_password(weak, "pw123456")
     assert not needs_rehash(hash_password("pw123456"))
+
+
+@pytest.mark.production_hashing
+def test_production_hashes_use_the_rfc_9106_parameters():
+    """The suite hashes at argon2-cffi's test cost; the product never does."""
+    assert "$m=65536,t=3,p=4$" in hash_password("correct horse")

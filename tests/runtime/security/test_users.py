@@ -1,4 +1,5 @@
 import pytest
+import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func
 from sqlalchemy import select
@@ -98,6 +99,7 @@ def test_unknown_email_still_costs_a_hash_check(conn, monkeypatch):
     assert len(calls) == 1
 
 
+@pytest.mark.production_hashing
 def test_authenticate_upgrades_a_weak_hash(conn):
     user_id = create_user(conn, "old@example.com", "password-one-1")
     weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("password-one-1")
