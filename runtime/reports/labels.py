@@ -11,16 +11,15 @@ from datetime import date
 from datetime import datetime
 
 from sqlalchemy import Connection
-from sqlalchemy import select
 
-from runtime.errors import NotFound
 from runtime.metadata.model import label_of
 from runtime.metadata.model import pick_label
+from runtime.records.titles import linked_titles
+from runtime.records.titles import user_names
 from runtime.reports.fields import Used
 from runtime.reports.words import EMPTY
 from runtime.reports.words import NO
 from runtime.reports.words import YES
-from runtime.storage.system import users
 
 __all__ = ["group_labels", "period_label"]
 
@@ -44,28 +43,12 @@ def _names(conn: Connection, records, used: Used, values: set, language: str) ->
                 for o in shown.opt("options", ())}
     if kind == "boolean":
         return {True: pick_label(YES, language), False: pick_label(NO, language)}
-    if kind == "user" and values:
-        rows = conn.execute(select(users.c.id, users.c.display_name, users.c.email)
-                            .where(users.c.id.in_(sorted(values))))
-        return {r.id: r.display_name or r.email for r in rows}
+    if kind == "user":
+        return user_names(conn, values)
     if kind == "link" and values:
-        return _titles(conn, records, used, values)
+        target, table = records.registry.target(used.field.scope.entity, shown.opt("target"))
+        return linked_titles(conn, target, table, values, records.title_scope(conn)(target, table))
     return {}
-
-
-def _titles(conn: Connection, records, used: Used, ids: set) -> dict:
-    """Titles of the linked records the reader may read; the others keep ``#id``."""
-    target, table = records.registry.target(used.field.scope.entity, used.field.shown.opt("target"))
-    title = target.title_field
-    if not title or title not in table.c:
-        return {}
-    try:
-        rule = records.row_filter(conn, target.app, target.name)
-    except NotFound:  # the reader may not read that entity at all
-        return {}
-    query = select(table.c.id, table.c[title]).where(table.c.id.in_(sorted(ids)))
-    rows = conn.execute(query if rule is None else query.where(rule))
-    return {r[0]: str(r[1]) for r in rows if r[1] not in (None, "")}
 
 
 def _plain(value, used: Used) -> str:

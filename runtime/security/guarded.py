@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy import and_
+from sqlalchemy import false
 from sqlalchemy import select
 
 from runtime.errors import AccessDenied
@@ -127,6 +128,19 @@ class GuardedRecords:
         """How paths through links are computed for this user (``Access.link_guard``), for callers
         that list records themselves (exports)."""
         return self.access.link_guard(conn.dialect.name, self.clock())
+
+    def title_scope(self, conn: Connection):
+        """``(target entity, table) ->`` the SQL filter of the linked records whose titles this user
+        may see (None: all): the same rule as any path through a link (``link_guard``), and a
+        sensitive title for admins only (it is masked in lists). Screens and reports both use it."""
+        sees = self.link_guard(conn)
+
+        def scope(target, table):
+            title = target.title_field
+            if title and target.field(title).opt("sensitive", False) and not self.access.is_admin:
+                return false()
+            return sees(target, table, title) if sees and title else None
+        return scope
 
     def allowed(self, conn: Connection, app: str, entity: str, action: str, record_id: int | None = None) -> bool:
         """Whether ``action`` is allowed on the entity, or on one record (for showing buttons)."""

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_login import current_user
 from sqlalchemy import Connection
-from sqlalchemy import false
 
 from runtime.api import context
 from runtime.metadata.model import App
@@ -56,16 +55,8 @@ class Screen:
     def display(self, entity: Entity, records: list[dict]) -> Display:
         """How ``records`` of ``entity`` (this screen's or a child/related one) look to this user:
         titles of linked records they may not read stay ``#id``."""
-        return Display(self.conn, self.registry, entity, records, current_user.language, self._title_scope)
-
-    def _title_scope(self, target: Entity, table):
-        """The linked records whose titles this user may see: the same rule as any path through
-        a link (``Access.link_guard``), and a sensitive title for admins only (it is masked in lists)."""
-        title = target.title_field
-        if title and target.field(title).opt("sensitive", False) and not self.service.access.is_admin:
-            return false()
-        sees = self.service.link_guard(self.conn)
-        return sees(target, table, title) if sees and title else None
+        return Display(self.conn, self.registry, entity, records, current_user.language,
+                       self.service.title_scope(self.conn))
 
     def can(self, action: str, record_id: int | None = None) -> bool:
         """May the user ``action`` this entity (or this record: its row rule is checked in SQL)?"""

@@ -7,11 +7,11 @@ from flask_login import current_user
 
 from runtime.clock import utcnow
 from runtime.records.computed import session_variables
+from runtime.records.titles import user_names
 from runtime.web.screens.access import screen
 from runtime.web.screens.conditions import FormJudge
 from runtime.web.screens.conditions import typed_values
 from runtime.web.screens.display import title_of
-from runtime.web.screens.display import user_names
 from runtime.web.screens.layout import entity_layout
 from runtime.web.screens.layout import without_fields
 from runtime.web.screens.related import related_lists

@@ -15,11 +15,11 @@ from typing import NamedTuple
 from flask import url_for
 from markupsafe import escape
 from sqlalchemy import Connection
-from sqlalchemy import select
 
 from runtime.metadata.model import Entity
 from runtime.metadata.model import Field
-from runtime.storage.system import users
+from runtime.records.titles import linked_titles
+from runtime.records.titles import user_names
 from runtime.web.i18n import translate
 from runtime.web.labels import localize
 from runtime.web.labels import user_language
@@ -236,28 +236,11 @@ def _link_titles(conn: Connection, registry, entity: Entity, records: list[dict]
     titles = {}
     for key, ids in wanted.items():
         target, table = targets[key]
-        titles[key] = _titles(conn, target, table, ids, scope(target, table) if scope else None) if ids else {}
+        titles[key] = linked_titles(conn, target, table, ids, scope(target, table) if scope else None) if ids else {}
     return titles
-
-
-def _titles(conn: Connection, target: Entity, table, ids, where) -> dict:
-    name = target.title_field
-    if not name or name not in table.c:
-        return {i: f"#{i}" for i in ids}
-    query = select(table.c.id, table.c[name]).where(table.c.id.in_(list(ids)))
-    rows = conn.execute(query if where is None else query.where(where))
-    return {row[0]: str(row[1]) if row[1] not in (None, "") else f"#{row[0]}" for row in rows}
 
 
 def _user_names(conn: Connection, entity: Entity, records: list[dict]) -> dict:
     names = [f.name for f in entity.fields if f.type == "user"] + ["created_by", "updated_by", "owner"]
     ids = {r.get(n) for r in records for n in names} - {None}
     return user_names(conn, ids)
-
-
-def user_names(conn: Connection, ids) -> dict[int, str]:
-    ids = [i for i in ids if isinstance(i, int)]
-    if not ids:
-        return {}
-    rows = conn.execute(select(users.c.id, users.c.display_name, users.c.email).where(users.c.id.in_(ids)))
-    return {row.id: row.display_name or row.email for row in rows}

@@ -23,6 +23,7 @@ from runtime.errors import ValidationFailed
 from runtime.records.computed import session_variables
 from runtime.records.defaults import apply_defaults
 from runtime.records.files import store_upload
+from runtime.records.titles import user_names
 from runtime.storage.system import users
 from runtime.web.i18n import translate
 from runtime.web.screens.access import Screen
@@ -31,7 +32,6 @@ from runtime.web.screens.conditions import FormJudge
 from runtime.web.screens.conditions import typed_values
 from runtime.web.screens.display import Display
 from runtime.web.screens.display import title_of
-from runtime.web.screens.display import user_names
 from runtime.web.screens.forms import UPLOADS
 from runtime.web.screens.forms import build_form_class
 from runtime.web.screens.forms import editable

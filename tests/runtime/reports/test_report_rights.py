@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from sqlalchemy import insert
 
+from builder.publish import publish
 from runtime.errors import AccessDenied
 from runtime.errors import NotFound
 from runtime.records.registry import SchemaRegistry
@@ -13,6 +15,12 @@ from runtime.reports import find_report
 from runtime.reports import report_readable
 from runtime.reports import run_report
 from runtime.security.guarded import records_for
+from runtime.security.sensitive import field_key
+from runtime.security.sensitive import install_key
+from runtime.security.users import create_user
+from runtime.storage.system import user_roles
+from tests.runtime.reports.report_app import PASSWORD
+from tests.runtime.reports.report_app import shop_source
 
 
 def run(engine, who: int, name: str):
@@ -62,3 +70,23 @@ def test_a_reader_without_the_entity_gets_not_found(engine, shop):
 def test_an_unknown_report_is_not_found(engine, shop):
     with engine.connect() as conn, pytest.raises(NotFound):
         find_report(SchemaRegistry.from_connection(conn), "shop", "nope")
+
+
+def test_a_link_whose_title_is_sensitive_shows_its_title_to_admins_only(engine, settings):
+    """Report groups follow the lists' title rule (``GuardedRecords.title_scope``): before, a
+    report showed a sensitive account name that every list masks."""
+    source = shop_source()
+    for field in source["entities/account.json"]["fields"]:
+        if field["name"] == "name":
+            field["sensitive"] = True
+    publish(engine, source)
+    install_key(engine, field_key(None, settings.secret_key))  # as the app's engine has
+    with engine.begin() as conn:
+        admin = create_user(conn, "admin@example.com", PASSWORD, is_admin=True)
+        boss = create_user(conn, "boss@example.com", PASSWORD)
+        conn.execute(insert(user_roles).values(user_id=boss, role="shop.boss"))
+        service = records_for(conn, SchemaRegistry.from_connection(conn), admin)
+        account = service.create(conn, "shop", "account", {"name": "Acme Secret"}, admin)
+        service.create(conn, "shop", "deal", {"title": "D", "account": account["id"]}, admin)
+    assert run(engine, admin, "by_account").chart["categories"] == ["Acme Secret"]
+    assert run(engine, boss, "by_account").chart["categories"] == [f"#{account['id']}"]
